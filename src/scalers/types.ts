@@ -1,0 +1,102 @@
+/**
+ * The scaler contract: KEDA's Scaler interface (GetMetricSpecForScaling,
+ * GetMetricsAndActivity, Close) and PushScaler.Run, in idiomatic TypeScript.
+ *
+ * Lifecycle: the scheduler builds a scaler from a validated trigger with `definition.create`,
+ * calls `getMetricsAndActivity` once per round, iterates `watch()` (when present) for push
+ * wake-ups, and calls `close()` when the object is removed or the scaler is rebuilt after an
+ * error. A scaler owns nothing it borrowed from the connection pool: `close()` releases it.
+ */
+import type { Logger } from 'pino';
+import type { ManifestIssue } from '../errors.js';
+import type { MetricTargetType } from '../manifests/types.js';
+import type { MaybeSecret } from '../secret.js';
+
+export interface MetricSpec {
+  /** `s<triggerIndex>-<normalized name>`, as KEDA names external metrics. */
+  readonly name: string;
+  readonly targetType: MetricTargetType;
+  /** Target per replica (AverageValue) or in total (Value); percent for Utilization. */
+  readonly target: number;
+}
+
+export interface MetricValue {
+  readonly name: string;
+  readonly value: number;
+}
+
+export interface MetricsAndActivity {
+  readonly metrics: readonly MetricValue[];
+  readonly isActive: boolean;
+}
+
+export interface Scaler {
+  /** KEDA GetMetricSpecForScaling. Fixed at creation; names carry the `s<index>-` prefix. */
+  readonly metricSpecs: readonly MetricSpec[];
+  /** KEDA GetMetricsAndActivity: one read of the source. Rejects with ScalerError. */
+  getMetricsAndActivity(signal: AbortSignal): Promise<MetricsAndActivity>;
+  /** KEDA PushScaler.Run: yields when the source may have changed; ends when `signal` aborts. */
+  watch?(signal: AbortSignal): AsyncIterable<void>;
+  /** Idempotent. Releases (not closes) a shared connection. */
+  close(): Promise<void>;
+}
+
+/** What a trigger's metadata is resolved from (KEDA's triggerMetadata, resolvedEnv, authParams). */
+export interface TriggerInputs {
+  /** The trigger's `metadata` map, verbatim. */
+  metadata: Record<string, string>;
+  /** Env of the scale target's container (for `<param>FromEnv`), values from Secrets are Secret. */
+  resolvedEnv: Record<string, MaybeSecret>;
+  /** Parameters from the TriggerAuthentication / ClusterTriggerAuthentication, if any. */
+  authParams: Record<string, MaybeSecret>;
+  triggerIndex: number;
+  /** The trigger's `metricType` (unset = AverageValue). */
+  metricType?: MetricTargetType;
+  /** True when the trigger only feeds `scalingModifiers` (some targets become optional in KEDA). */
+  usedByScalingModifiers?: boolean;
+}
+
+export type ParseResult<M> =
+  | { ok: true; meta: M; warnings: ManifestIssue[] }
+  | { ok: false; issues: ManifestIssue[] };
+
+/** Shared connections, keyed by server + credentials, reference-counted. */
+export interface ConnectionPool {
+  acquire<T>(
+    key: string,
+    open: () => Promise<T>,
+    close: (client: T) => Promise<void>,
+  ): Promise<PooledConnection<T>>;
+  /** Connections opened so far (for benchmarks and tests of sharing). */
+  readonly opened: number;
+}
+
+export interface PooledConnection<T> {
+  readonly client: T;
+  /** Idempotent. The connection closes when its last borrower releases it. */
+  release(): Promise<void>;
+}
+
+export interface ScalerContext {
+  triggerIndex: number;
+  /** Names the trigger in errors: `ScaledObject default/so trigger 0 (redis)`. */
+  triggerRef: string;
+  logger: Logger;
+  pool: ConnectionPool;
+  metricType: MetricTargetType;
+  /** The clock, injected so scalers like `cron` can be tested. */
+  now: () => number;
+}
+
+export interface ScalerDefinition<M = unknown> {
+  /** The KEDA trigger `type` (`redis`, `mongodb`, ...). */
+  readonly type: string;
+  /** One line for docs/scalers.md. */
+  readonly description: string;
+  /** True for triggers KEDA does not have (e.g. `celery`); documented as tide-only. */
+  readonly tideOnly?: boolean;
+  /** Resolves and validates metadata exactly as KEDA does; paths like `metadata.listLength`. */
+  parse(input: TriggerInputs): ParseResult<M>;
+  /** Builds the scaler (may open or borrow a connection). */
+  create(meta: M, ctx: ScalerContext): Promise<Scaler>;
+}
