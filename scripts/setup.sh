@@ -41,5 +41,5 @@ fi
 
 if [ -x scripts/peers.sh ]; then
   step "building test peers (cached in .cache/)"
-  scripts/peers.sh build
+  scripts/peers.sh build ferretdb kafka kube
 fi

@@ -146,7 +146,11 @@ export interface ScaledJobSpec {
   maxReplicaCount?: number;
   /** Deprecated top-level form; wins over `rollout.strategy` when set. */
   rolloutStrategy?: string;
-  rollout?: { strategy?: 'gradual' | 'immediate' | 'default' | string; propagationPolicy?: 'foreground' | 'background' };
+  /** `default` (KEDA docs) and `immediate` (keda.md) both mean: delete running Jobs on update. */
+  rollout?: {
+    strategy?: 'default' | 'gradual' | 'immediate';
+    propagationPolicy?: 'foreground' | 'background';
+  };
   scalingStrategy?: {
     /** @default 'default' */
     strategy?: ScalingStrategyName;
@@ -270,7 +274,8 @@ export interface ConfigMap extends Base<'ConfigMap'> {
   data: Record<string, string>;
 }
 
-export type KedaObject = ScaledObject | ScaledJob | TriggerAuthentication | ClusterTriggerAuthentication;
+export type KedaObject =
+  ScaledObject | ScaledJob | TriggerAuthentication | ClusterTriggerAuthentication;
 export type KubeObject = Deployment | StatefulSet | SecretObject | ConfigMap;
 export type TideObject = KedaObject | KubeObject;
 
@@ -289,6 +294,9 @@ export interface ManifestSet {
 }
 
 /** `Kind namespace/name`, the way every message names an object. */
-export function objectName(o: { kind: string; metadata: { name: string; namespace: string } }): string {
+export function objectName(o: {
+  kind: string;
+  metadata: { name: string; namespace: string };
+}): string {
   return `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 }

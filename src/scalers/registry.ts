@@ -1,13 +1,26 @@
 /**
  * Maps a trigger `type` to its scaler definition. One sorted array (a unit test keeps it
  * sorted and unique, in the spirit of KEDA's sort_scalers.sh), turned into a Map.
+ *
+ * Definitions are held erased (`AnyScalerDefinition`): each has its own metadata type, and the
+ * meta a definition's `parse` returns is accepted back only by that definition's `create`.
  */
-import type { ScalerDefinition } from './types.js';
+import { cron } from './cron.js';
+import { erase } from './define.js';
+import { mongodb } from './mongodb.js';
+import { redis, redisCluster, redisSentinel } from './redis.js';
+import type { AnyScalerDefinition } from './types.js';
 
-export const scalerDefinitions: readonly ScalerDefinition<never>[] = [];
+export const scalerDefinitions: readonly AnyScalerDefinition[] = [
+  erase(cron),
+  erase(mongodb),
+  erase(redis),
+  erase(redisCluster),
+  erase(redisSentinel),
+];
 
-const byType = new Map<string, ScalerDefinition<never>>(scalerDefinitions.map((d) => [d.type, d]));
+const byType = new Map<string, AnyScalerDefinition>(scalerDefinitions.map((d) => [d.type, d]));
 
-export function getScalerDefinition(type: string): ScalerDefinition<never> | undefined {
+export function getScalerDefinition(type: string): AnyScalerDefinition | undefined {
   return byType.get(type);
 }

@@ -57,8 +57,7 @@ export interface TriggerInputs {
 }
 
 export type ParseResult<M> =
-  | { ok: true; meta: M; warnings: ManifestIssue[] }
-  | { ok: false; issues: ManifestIssue[] };
+  { ok: true; meta: M; warnings: ManifestIssue[] } | { ok: false; issues: ManifestIssue[] };
 
 /** Shared connections, keyed by server + credentials, reference-counted. */
 export interface ConnectionPool {
@@ -99,4 +98,39 @@ export interface ScalerDefinition<M = unknown> {
   parse(input: TriggerInputs): ParseResult<M>;
   /** Builds the scaler (may open or borrow a connection). */
   create(meta: M, ctx: ScalerContext): Promise<Scaler>;
+}
+
+/** Where a parameter may be read from, in KEDA's `order` (metadata, `<name>FromEnv`, TriggerAuthentication). */
+export type ParamSource = 'metadata' | 'env' | 'auth';
+
+/** One documented metadata parameter (rendered in docs/scalers.md, used for unknown-key warnings). */
+export interface ParamDoc {
+  name: string;
+  aliases: readonly string[];
+  /** Sources in lookup order; the first non-blank value wins. */
+  from: readonly ParamSource[];
+  secret: boolean;
+  required: boolean;
+  /** The default as KEDA would write it in metadata (`"5"`), when there is one. */
+  default?: string;
+  /** `integer`, `boolean`, `list`, `one of ...` */
+  type: string;
+  doc: string;
+}
+
+declare const parsedTrigger: unique symbol;
+/**
+ * A trigger's parsed metadata with its type hidden: a value only the definition that parsed it
+ * accepts back in `create` (checked at run time), so heterogeneous definitions share one type
+ * without an unsound cast at the call site.
+ */
+export interface ParsedTrigger {
+  readonly [parsedTrigger]: true;
+}
+
+/** A definition of any metadata type, as held by the registry. */
+export interface AnyScalerDefinition extends ScalerDefinition<ParsedTrigger> {
+  readonly params: readonly ParamDoc[];
+  /** Behaviour worth knowing beyond the parameters (push wake-ups, limits), for docs/scalers.md. */
+  readonly notes?: string;
 }

@@ -9,12 +9,14 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const v = await cond();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (e) {
       lastError = e;
     }
     if (Date.now() > deadline) {
-      const tail = lastError ? ` (last error: ${String(lastError)})` : '';
+      const tail = lastError
+        ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`
+        : '';
       throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}${tail}`);
     }
     await new Promise((r) => setTimeout(r, interval));

@@ -1,0 +1,148 @@
+/**
+ * `tide up <paths...>`: runs the manifests on this machine. Deployments and StatefulSets become
+ * process pools, ScaledObjects drive them, ScaledJobs start jobs as child processes. State
+ * lives in `.tide/` of the working directory; `tide status` talks to the control socket there.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { errorMessage } from '../errors.js';
+import { startControlServer, stopControlServer } from '../local/control.js';
+import { ManifestSource } from '../local/manifest-source.js';
+import { LocalRuntime } from '../local/runtime.js';
+import { acquireLock, AlreadyRunningError, stateDir } from '../local/state-dir.js';
+import type { TideStatus } from '../local/status-model.js';
+import { TerminalView } from '../local/terminal.js';
+
+/** Second net behind Secret's own redaction: keys that hold credentials never reach a log. */
+const REDACT = ['password', '*.password', 'connectionString', '*.connectionString', 'env', '*.env'];
+
+function makeLogger(level: string, view: TerminalView, file: string): Logger {
+  const fileStream = createWriteStream(file, { flags: 'a' });
+  return pino(
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined },
+    {
+      write(line: string) {
+        fileStream.write(line);
+        try {
+          const rec = JSON.parse(line) as { level: number; msg?: string; err?: string };
+          const tag = rec.level >= 50 ? 'error: ' : rec.level >= 40 ? 'warning: ' : '';
+          view.info(`${tag}${rec.msg ?? ''}${rec.err ? ` (${rec.err})` : ''}`);
+        } catch {
+          view.info(line.trim());
+        }
+      },
+    },
+  );
+}
+
+export async function runUp(
+  paths: string[],
+  opts: { plain?: boolean; logLevel: string },
+): Promise<number> {
+  const dir = stateDir();
+  let release: () => void;
+  try {
+    release = acquireLock(dir);
+  } catch (e) {
+    if (e instanceof AlreadyRunningError) {
+      console.error(`tide up: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  mkdirSync(dir.logs, { recursive: true });
+  const view = new TerminalView(process.stdout, { plain: opts.plain ?? false });
+  const logger = makeLogger(opts.logLevel, view, join(dir.root, 'tide.log'));
+  const source = new ManifestSource(paths);
+  const runtime = new LocalRuntime({
+    logDir: dir.logs,
+    logger,
+    onLine: (name, stream, line) => view.replicaLine(name, stream, line),
+  });
+  const startedAt = new Date().toISOString();
+  let rejected: TideStatus['rejected'] = [];
+  const status = (): TideStatus => ({
+    pid: process.pid,
+    startedAt,
+    manifests: [...source.paths],
+    objects: runtime.status(),
+    rejected,
+  });
+
+  const reload = async (first: boolean) => {
+    const outcome = await source.load();
+    for (const w of outcome.warnings) logger.warn(w);
+    for (const r of outcome.rejected) {
+      logger.error(
+        `${first ? 'invalid' : 'rejected change to'} ${r.file}${first ? '' : ' (the previous version keeps running)'}:\n  ${r.errors.join('\n  ')}`,
+      );
+    }
+    rejected = outcome.rejected;
+    await runtime.apply(outcome.set);
+    return outcome;
+  };
+
+  let control;
+  try {
+    const first = await reload(true);
+    const s = first.set;
+    const runnable = s.deployments.length + s.statefulSets.length + s.scaledJobs.length;
+    if (runnable === 0) {
+      logger.error(
+        `nothing to run in ${paths.join(', ')}: no valid Deployment, StatefulSet or ScaledJob`,
+      );
+      await runtime.stop();
+      release();
+      return 1;
+    }
+    logger.info(
+      `running ${s.scaledObjects.length} ScaledObject(s), ${s.scaledJobs.length} ScaledJob(s), ${s.deployments.length + s.statefulSets.length} workload(s); state in ${dir.root}; \`tide status\` in another terminal`,
+    );
+    control = await startControlServer(dir.controlSocket, (path) =>
+      path === '/status' ? status() : undefined,
+    );
+  } catch (e) {
+    logger.error(errorMessage(e));
+    await runtime.stop();
+    release();
+    return 1;
+  }
+
+  let reloading = Promise.resolve();
+  const unwatch = await source.watch(() => {
+    reloading = reloading.then(async () => {
+      logger.info('manifests changed, reloading');
+      await reload(false).catch((e: unknown) => logger.error(`reload failed: ${errorMessage(e)}`));
+    });
+  });
+  const ticker = setInterval(() => view.status(status()), 1000);
+  if (view.live) view.status(status());
+
+  const exitCode = await new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C: do not wait for grace periods any longer.
+        logger.warn(`${sig} again: killing every replica now`);
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info(`${sig}: stopping every replica gracefully (Ctrl-C again to kill now)`);
+      unwatch();
+      clearInterval(ticker);
+      void (async () => {
+        await reloading;
+        await runtime.stop();
+        await stopControlServer(control, dir.controlSocket);
+        view.close();
+        logger.info('all replicas and jobs have exited');
+        release();
+        resolveExit(0);
+      })();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return exitCode;
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileFormula, validateFormula } from './formula.js';
+
+const vars = { a: 10, b: 4, c: null, zero: 0 };
+
+const ok: { name: string; formula: string; want: number | null }[] = [
+  { name: 'adds two trigger values', formula: 'a + b', want: 14 },
+  { name: 'multiplication binds tighter than addition', formula: 'a + b * 2', want: 18 },
+  { name: 'parentheses group', formula: '(a + b) * 2', want: 28 },
+  { name: 'division is float division', formula: 'a / b', want: 2.5 },
+  { name: 'modulo on integers', formula: 'a % b', want: 2 },
+  { name: '** is power and right-associative', formula: '2 ** 3 ** 2', want: 512 },
+  { name: '^ is power too', formula: '2 ^ 10', want: 1024 },
+  { name: 'unary minus binds looser than power (expr-lang)', formula: '-2 ** 2', want: -4 },
+  { name: 'unary minus on a variable', formula: '-a + b', want: -6 },
+  { name: 'ternary picks by comparison', formula: 'a > b ? a : b', want: 10 },
+  { name: 'nested ternary is right-associative', formula: 'a < 5 ? 1 : a < 20 ? 2 : 3', want: 2 },
+  { name: '&& and || combine comparisons', formula: 'a > 5 && b < 5 || false ? 1 : 0', want: 1 },
+  { name: 'and/or/not keywords', formula: 'not (a > 5 and b > 5) or false ? 1 : 0', want: 1 },
+  { name: '! negates', formula: '!(a == 10) ? 1 : 0', want: 0 },
+  { name: '?? takes the right side when the left is nil', formula: 'c ?? 7', want: 7 },
+  { name: '?? keeps a non-nil left side, even 0', formula: 'zero ?? 7', want: 0 },
+  { name: '?? binds tighter than +', formula: 'c ?? 1 + 1', want: 2 },
+  { name: 'a formula can yield nil through ??', formula: 'c ?? nil', want: null },
+  { name: 'min and max are variadic', formula: 'max(a, b, 12) - min(a, b)', want: 8 },
+  {
+    name: 'ceil, floor, round, abs, int, float',
+    formula: 'ceil(2.1) + floor(2.9) + round(2.5) + abs(-1) + int(3.9) + float(1)',
+    want: 3 + 2 + 3 + 1 + 3 + 1,
+  },
+  { name: 'round is half away from zero', formula: 'round(-2.5)', want: -3 },
+  { name: 'sqrt and pow', formula: 'sqrt(16) + pow(2, 3)', want: 12 },
+  { name: 'numbers with exponents and underscores', formula: '1e3 + 1_000 + .5', want: 2000.5 },
+  { name: 'the KEDA docs example: average of two triggers', formula: '(a + b) / 2', want: 7 },
+  { name: 'the KEDA docs example with a threshold', formula: 'a < 2 ? a + b : a', want: 10 },
+];
+for (const c of ok) {
+  test(`formula ${c.formula}: ${c.name}`, () => {
+    const f = compileFormula(c.formula);
+    assert.ok(f.ok, f.ok ? '' : f.error);
+    assert.equal(f.evaluate(vars), c.want);
+  });
+}
+
+const syntax: { name: string; formula: string; error: RegExp }[] = [
+  {
+    name: 'an unclosed parenthesis names the end',
+    formula: '(a + b',
+    error: /expected '\)' but found end of formula at column 7/,
+  },
+  {
+    name: 'a dangling operator names its column',
+    formula: 'a + * b',
+    error: /unexpected '\*' at column 5/,
+  },
+  {
+    name: 'an unknown character is rejected',
+    formula: 'a # b',
+    error: /unexpected character '#' at column 3/,
+  },
+  {
+    name: 'an unknown function is rejected',
+    formula: 'log(a)',
+    error: /unknown function log\(\) at column 1/,
+  },
+  { name: 'wrong arity is rejected', formula: 'pow(a)', error: /pow\(\) takes 2 arguments, got 1/ },
+  { name: 'trailing tokens are rejected', formula: 'a b', error: /unexpected 'b' at column 3/ },
+  { name: 'an empty formula is rejected', formula: '  ', error: /empty/ },
+  { name: 'a ternary without else is rejected', formula: 'a ? 1', error: /expected ':'/ },
+];
+for (const c of syntax) {
+  test(`formula ${JSON.stringify(c.formula)}: ${c.name}`, () => {
+    const f = compileFormula(c.formula);
+    assert.equal(f.ok, false);
+    if (!f.ok) assert.match(f.error, c.error);
+  });
+}
+
+const runtime: { name: string; formula: string; error: RegExp }[] = [
+  {
+    name: 'arithmetic on nil fails',
+    formula: 'c + 1',
+    error: /'\+' expects a number, got nil at column 3/,
+  },
+  { name: 'an unbound variable fails', formula: 'd * 2', error: /unknown name d/ },
+  {
+    name: 'a boolean result fails (KEDA wraps in float())',
+    formula: 'a > b',
+    error: /must be a number, got bool/,
+  },
+  { name: 'modulo by zero fails', formula: 'a % zero', error: /divide by zero/ },
+  {
+    name: 'a non-boolean ternary condition fails',
+    formula: 'a ? 1 : 2',
+    error: /condition expects a bool/,
+  },
+];
+for (const c of runtime) {
+  test(`formula ${c.formula}: ${c.name}`, () => {
+    const f = compileFormula(c.formula);
+    assert.ok(f.ok);
+    assert.throws(() => f.evaluate(vars), c.error);
+  });
+}
+
+test('compiling against trigger names rejects unknown identifiers', () => {
+  const f = compileFormula('a + other', ['a', 'b']);
+  assert.equal(f.ok, false);
+  if (!f.ok) assert.match(f.error, /unknown name other/);
+});
+
+test('compiled formulas list the names they read', () => {
+  const f = compileFormula('max(a, b) + (c ?? 0)');
+  assert.ok(f.ok);
+  assert.deepEqual([...f.names].sort(), ['a', 'b', 'c']);
+});
+
+const validation: {
+  name: string;
+  formula: string;
+  triggers: string[];
+  want: RegExp | undefined;
+}[] = [
+  {
+    name: 'a formula over named triggers is valid',
+    formula: 'a + b',
+    triggers: ['a', 'b'],
+    want: undefined,
+  },
+  {
+    name: 'an unnamed trigger reference is rejected',
+    formula: 'a + x',
+    triggers: ['a'],
+    want: /unknown name x/,
+  },
+  {
+    name: 'a formula that fails with every trigger at −1 is rejected',
+    formula: 'a % 0',
+    triggers: ['a'],
+    want: /divide by zero/,
+  },
+  {
+    name: 'a boolean formula is rejected',
+    formula: 'a > 0',
+    triggers: ['a'],
+    want: /must be a number/,
+  },
+];
+for (const c of validation) {
+  test(`validateFormula: ${c.name}`, () => {
+    const e = validateFormula(c.formula, c.triggers);
+    if (c.want === undefined) assert.equal(e, undefined);
+    else assert.match(e ?? '', c.want);
+  });
+}

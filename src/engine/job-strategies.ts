@@ -1,0 +1,77 @@
+/**
+ * ScaledJob scaling strategies (KEDA `executor/scale_jobs.go` `ScalingStrategy`): tiny pure
+ * functions of (maxScale, running, pending, maxReplicaCount, scaleTo), plus the sentence that
+ * explains each result.
+ */
+import { num } from './reasons.js';
+
+export type StrategyName = 'default' | 'custom' | 'accurate' | 'eager';
+
+/**
+ * `GetEffectiveMaxScale(maxScale, running, pending, maxRC, scaleTo)`; `running` already has
+ * minReplicaCount subtracted. Returns [effective, scaleTo]. `custom` needs both knobs, else it
+ * is `default` (KEDA falls back when the percentage does not parse).
+ */
+export function effectiveMaxScale(
+  strategy: StrategyName,
+  maxScale: number,
+  running: number,
+  pending: number,
+  maxRC: number,
+  scaleTo: number,
+  custom?: { deduction: number; percentage: number },
+): [number, number] {
+  switch (strategy) {
+    case 'custom':
+      if (custom)
+        return [
+          Math.min(maxScale - custom.deduction - Math.trunc(running * custom.percentage), maxRC),
+          scaleTo,
+        ];
+      return [maxScale - running, scaleTo];
+    case 'accurate':
+      // PR #7417: pending is subtracted in the comparison too.
+      return [maxScale + running - pending > maxRC ? maxRC - running : maxScale - pending, scaleTo];
+    case 'eager':
+      return [Math.min(maxRC - running - pending, maxScale), maxRC];
+    case 'default':
+      return [maxScale - running, scaleTo];
+  }
+}
+
+/** Go strconv.ParseFloat for the custom percentage; undefined when empty or unparsable. */
+export function parseFloatGo(s: string | undefined): number | undefined {
+  if (s === undefined || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()))
+    return undefined;
+  return Number(s);
+}
+
+/** The arithmetic of one strategy as a sentence. */
+export function strategyText(
+  used: StrategyName,
+  asked: string,
+  maxScale: number,
+  running: number,
+  pending: number,
+  maxRC: number,
+  effective: number,
+  scaleTo: number,
+  custom?: { deduction: number; percentage: number },
+): string {
+  const note =
+    used !== asked
+      ? ` (custom without a parsable customScalingRunningJobPercentage falls back to default)`
+      : '';
+  switch (used) {
+    case 'default':
+      return `default: maxScale ${maxScale} − running ${running} = ${effective}${note}`;
+    case 'custom':
+      return `custom: min(${maxScale} − ${custom?.deduction ?? 0} − trunc(${running} × ${num(custom?.percentage ?? 0)}), ${maxRC}) = ${effective}`;
+    case 'accurate':
+      return maxScale + running - pending > maxRC
+        ? `accurate: ${maxScale} + ${running} − ${pending} > ${maxRC} → ${maxRC} − ${running} = ${effective}`
+        : `accurate: ${maxScale} + ${running} − ${pending} ≤ ${maxRC} → ${maxScale} − ${pending} = ${effective}`;
+    case 'eager':
+      return `eager: min(${maxRC} − ${running} − ${pending}, ${maxScale}) = ${effective}, scaleTo ${scaleTo}`;
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * One ScaledJob round (KEDA `checkScalers` → `getScaledJobState` → `RequestJobScale`,
+ * `pkg/scaling/scaledjob/metrics.go`, `executor/scale_jobs.go`): per-trigger queue arithmetic,
+ * multipleScalersCalculation, the four strategies, then tide's per-round and total caps.
+ */
+import type { ScaledJob, ScaledJobSpec } from '../manifests/types.js';
+import { parsePauseAnnotations, type JobCaps } from './pause.js';
+import {
+  effectiveMaxScale,
+  parseFloatGo,
+  strategyText,
+  type StrategyName,
+} from './job-strategies.js';
+import { KEDA, num, reason, TIDE, type Reason } from './reasons.js';
+import {
+  INITIAL_SCALED_JOB_STATE,
+  type Condition,
+  type MetricSpec,
+  type ScaledJobState,
+  type TriggerReading,
+} from './types.js';
+
+export { effectiveMaxScale, type StrategyName } from './job-strategies.js';
+export {
+  isJobPending,
+  rolloutStrategy,
+  selectJobsForRollout,
+  selectJobsToDelete,
+  type JobPods,
+  type FinishedJob,
+  type RolloutJob,
+} from './jobs.js';
+
+/** KEDA `MinReplicaCount()`: min(minReplicaCount, maxReplicaCount), 0 when unset. */
+export function minReplicaCount(spec: ScaledJobSpec): number {
+  return Math.min(spec.minReplicaCount ?? 0, spec.maxReplicaCount ?? 100);
+}
+
+/** KEDA `MaxReplicaCount()`: max − min when max is set (max when min > max); 100 when unset. */
+export function maxReplicaCount(spec: ScaledJobSpec): number {
+  const max = spec.maxReplicaCount;
+  if (max === undefined) return 100;
+  const min = spec.minReplicaCount ?? 0;
+  return min > max ? max : max - min;
+}
+
+export interface ScaledJobInput {
+  readonly sj: ScaledJob;
+  /** Metric specs per trigger index (targets are AverageValue per job). */
+  readonly specs: readonly (readonly MetricSpec[] | undefined)[];
+  readonly readings: readonly (TriggerReading | undefined)[];
+  /** Unfinished Jobs of this ScaledJob (KEDA's "running" includes pending ones). */
+  readonly runningJobs: number;
+  /** Of `runningJobs`, those whose pods have not started (see `isJobPending`). */
+  readonly pendingJobs: number;
+  readonly now: number;
+  readonly state?: ScaledJobState;
+  readonly caps?: JobCaps;
+}
+
+export interface ScaledJobDecision {
+  readonly jobsToCreate: number;
+  readonly reasons: readonly Reason[];
+  readonly isActive: boolean;
+  readonly state: ScaledJobState;
+  readonly conditions: {
+    readonly ready: Condition;
+    readonly active: Condition;
+    readonly paused: Condition;
+  };
+  /** Combined queue length and max scale (for status and the dashboard). */
+  readonly queueLength: number;
+  readonly maxScale: number;
+  readonly events: readonly Reason[];
+}
+
+interface ScalerMetrics {
+  queueLength: number;
+  maxValue: number;
+  isActive: boolean;
+}
+
+const cond = (status: Condition['status'], r: string, message: string): Condition => ({
+  status,
+  reason: r,
+  message,
+});
+
+/** Decides how many Jobs to create this round. Pure. */
+export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
+  const { sj, now } = input;
+  const spec = sj.spec;
+  const state = input.state ?? INITIAL_SCALED_JOB_STATE;
+  const reasons: Reason[] = [];
+  const events: Reason[] = [];
+  const pause = parsePauseAnnotations(sj.metadata.annotations, 'ScaledJob');
+  const notPaused = cond('False', 'ScaledJobUnpaused', 'ScaledJob is not paused');
+  if (pause.ok && pause.value.paused) {
+    reasons.push(reason(KEDA.ScaledJobPaused, 'paused: no Jobs are created'));
+    const prev = cond(
+      state.active ? 'True' : 'False',
+      state.active ? KEDA.ScalerActive : KEDA.ScalerNotActive,
+      'unchanged while paused',
+    );
+    return {
+      jobsToCreate: 0,
+      reasons,
+      isActive: state.active ?? false,
+      state,
+      conditions: {
+        ready: cond(
+          'True',
+          KEDA.ScaledJobReady,
+          'ScaledJob is defined correctly and is ready to scaling',
+        ),
+        active: prev,
+        paused: cond('True', KEDA.ScaledJobPaused, 'ScaledJob is paused'),
+      },
+      queueLength: 0,
+      maxScale: 0,
+      events,
+    };
+  }
+
+  const maxRC = maxReplicaCount(spec);
+  const minRC = minReplicaCount(spec);
+  let isError = false;
+  const scalers: ScalerMetrics[] = [];
+  spec.triggers.forEach((trigger, i) => {
+    const r = input.readings[i] ?? { ok: false as const, error: 'no reading this round' };
+    const specs = input.specs[i] ?? [];
+    const label = `trigger ${i} (${trigger.name ?? trigger.type})`;
+    if (!r.ok) {
+      isError = true;
+      reasons.push(reason(TIDE.JobQueue, `${label} failed: ${r.error}`));
+      return;
+    }
+    const first = specs[0]?.name;
+    const queueLength = r.metrics
+      .filter((m) => first === undefined || m.name === first)
+      .reduce((a, m) => a + m.value, 0);
+    const targets = specs.filter((s) => s.targetType === 'AverageValue').map((s) => s.target);
+    const target = targets.length > 0 ? targets.reduce((a, b) => a + b, 0) / targets.length : 0;
+    const maxValue = target !== 0 ? Math.min(queueLength / target, maxRC) : 0;
+    scalers.push({ queueLength, maxValue, isActive: r.isActive });
+    reasons.push(
+      reason(
+        TIDE.JobQueue,
+        `${label}: queue ${num(queueLength)}, target ${num(target)} per job → ${num(maxValue)}${r.isActive ? '' : ' (not active)'}`,
+        { queueLength, target, maxValue, isActive: r.isActive },
+      ),
+    );
+  });
+
+  const calc = spec.scalingStrategy?.multipleScalersCalculation ?? 'max';
+  let queueLength = 0;
+  let maxValue = 0;
+  let isActive = scalers.some((s) => s.isActive);
+  const act = scalers.filter((s) => s.isActive);
+  switch (calc) {
+    case 'min':
+      // A zero queue is replaced by any later one, as KEDA's loop does.
+      for (const s of act)
+        if (queueLength === 0 || s.queueLength < queueLength)
+          [queueLength, maxValue] = [s.queueLength, s.maxValue];
+      break;
+    case 'avg':
+      if (act.length > 0) {
+        queueLength = act.reduce((a, s) => a + s.queueLength, 0) / act.length;
+        maxValue = act.reduce((a, s) => a + s.maxValue, 0) / act.length;
+      }
+      break;
+    case 'sum':
+      for (const s of act)
+        [queueLength, maxValue] = [queueLength + s.queueLength, maxValue + s.maxValue];
+      break;
+    case 'max':
+      for (const s of act)
+        if (s.queueLength > queueLength) [queueLength, maxValue] = [s.queueLength, s.maxValue];
+      // Only an active scaler with a queue makes the ScaledJob active under `max`.
+      isActive = queueLength > 0;
+      break;
+  }
+  if (minRC > 0) isActive = true;
+  const scaleTo0 = Math.ceil(queueLength);
+  const maxScale = Math.ceil(Math.min(maxValue, maxRC));
+  reasons.push(
+    reason(
+      TIDE.JobQueue,
+      `${calc} over ${act.length} active scaler(s): queue ${num(queueLength)} → scaleTo ${scaleTo0}, maxScale ceil(min(${num(maxValue)}, ${maxRC})) = ${maxScale}`,
+      {
+        queueLength,
+        maxScale,
+        maxReplicaCount: maxRC,
+      },
+    ),
+  );
+
+  const running = input.runningJobs;
+  const pending = input.pendingJobs;
+  let effective: number;
+  let scaleTo: number;
+  if (running < minRC) {
+    effective = scaleTo = minRC - running;
+    reasons.push(
+      reason(
+        TIDE.JobsBelowMin,
+        `${running} running < minReplicaCount ${minRC}: ${effective} to reach the minimum (queue ignored this round)`,
+      ),
+    );
+  } else {
+    const strategy = spec.scalingStrategy?.strategy ?? 'default';
+    const pct = parseFloatGo(spec.scalingStrategy?.customScalingRunningJobPercentage);
+    const custom =
+      strategy === 'custom' && pct !== undefined
+        ? {
+            deduction: spec.scalingStrategy?.customScalingQueueLengthDeduction ?? 0,
+            percentage: pct,
+          }
+        : undefined;
+    const used: StrategyName = strategy === 'custom' && !custom ? 'default' : strategy;
+    [effective, scaleTo] = effectiveMaxScale(
+      used,
+      maxScale,
+      running - minRC,
+      pending,
+      maxRC,
+      scaleTo0,
+      custom,
+    );
+    reasons.push(
+      reason(
+        TIDE.JobStrategy,
+        strategyText(
+          used,
+          strategy,
+          maxScale,
+          running - minRC,
+          pending,
+          maxRC,
+          effective,
+          scaleTo,
+          custom,
+        ),
+        { strategy: used, effective, scaleTo },
+      ),
+    );
+  }
+  if (effective < 0) effective = 0;
+
+  let jobs = isActive && effective > 0 ? Math.min(scaleTo, effective) : 0;
+  if (jobs > 0) {
+    reasons.push(
+      reason(TIDE.JobStrategy, `create min(scaleTo ${scaleTo}, effective ${effective}) = ${jobs}`),
+    );
+    const caps = input.caps ?? {};
+    if (caps.maxPerRound !== undefined && jobs > caps.maxPerRound) {
+      reasons.push(
+        reason(
+          TIDE.JobsPerRoundCap,
+          `${jobs} jobs capped at ${caps.maxPerRound} per round (autoscaling.tide.dev/max-jobs-per-round)`,
+          { cap: caps.maxPerRound },
+        ),
+      );
+      jobs = caps.maxPerRound;
+    }
+    if (caps.maxRunning !== undefined && running + jobs > caps.maxRunning) {
+      const room = Math.max(0, caps.maxRunning - running);
+      reasons.push(
+        reason(
+          TIDE.RunningJobsCap,
+          `${running} unfinished + ${jobs} new would exceed ${caps.maxRunning} (autoscaling.tide.dev/max-running-jobs) → ${room}`,
+          { cap: caps.maxRunning },
+        ),
+      );
+      jobs = room;
+    }
+  }
+  if (jobs > 0) {
+    reasons.push(reason(KEDA.JobsCreated, `Created ${jobs} jobs`, { jobs }));
+    events.push(reason(KEDA.JobsCreated, `Created ${jobs} jobs`));
+  } else {
+    reasons.push(
+      reason(
+        TIDE.NoJobs,
+        isActive ? `no jobs to create (effective ${effective})` : 'not active: no jobs to create',
+      ),
+    );
+  }
+  if (isActive !== (state.active ?? false))
+    events.push(
+      reason(
+        isActive ? KEDA.ScaledJobActive : KEDA.ScaledJobInactive,
+        isActive ? 'ScaledJob is active' : 'ScaledJob is inactive',
+      ),
+    );
+
+  const ready = isError
+    ? isActive
+      ? cond(
+          'Unknown',
+          KEDA.PartialTriggerError,
+          'Some triggers defined in ScaledJob are not working correctly',
+        )
+      : cond('False', KEDA.TriggerError, 'Triggers defined in ScaledJob are not working correctly')
+    : cond('True', KEDA.ScaledJobReady, 'ScaledJob is defined correctly and is ready to scaling');
+  return {
+    jobsToCreate: jobs,
+    reasons,
+    isActive,
+    state: {
+      active: isActive,
+      ...(jobs > 0
+        ? { lastActiveTime: now }
+        : state.lastActiveTime !== undefined
+          ? { lastActiveTime: state.lastActiveTime }
+          : {}),
+    },
+    conditions: {
+      ready,
+      active: isActive
+        ? cond('True', KEDA.ScalerActive, 'Scaling is performed because triggers are active')
+        : cond(
+            'False',
+            KEDA.ScalerNotActive,
+            'Scaling is not performed because triggers are not active',
+          ),
+      paused: notPaused,
+    },
+    queueLength,
+    maxScale,
+    events,
+  };
+}

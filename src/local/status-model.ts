@@ -1,0 +1,60 @@
+/** What `tide status --json` returns, and what the live terminal view and the dashboard show. */
+
+export interface TriggerStatus {
+  index: number;
+  type: string;
+  name?: string;
+  metricName?: string;
+  value?: number;
+  target?: number;
+  targetType?: string;
+  active?: boolean;
+  error?: string;
+}
+
+export interface ReplicaStatus {
+  name: string;
+  state: string;
+  pid?: number;
+  restarts: number;
+  startedAt?: string;
+}
+
+export interface JobStatus {
+  name: string;
+  state: string;
+  attempts: number;
+  startTime?: string;
+  completionTime?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface ObjectStatus {
+  kind: 'ScaledObject' | 'ScaledJob' | 'Deployment' | 'StatefulSet';
+  namespace: string;
+  name: string;
+  /** `Deployment default/celery-worker` for ScaledObjects; the job template for ScaledJobs. */
+  target?: string;
+  triggers: TriggerStatus[];
+  desiredReplicas?: number;
+  runningReplicas?: number;
+  readyReplicas?: number;
+  /** Jobs started in the last round (ScaledJobs). */
+  jobsCreated?: number;
+  lastReason?: string;
+  lastRoundAt?: string;
+  paused?: boolean;
+  error?: string;
+  replicas?: ReplicaStatus[];
+  jobs?: JobStatus[];
+}
+
+export interface TideStatus {
+  pid: number;
+  startedAt: string;
+  manifests: string[];
+  objects: ObjectStatus[];
+  /** Manifest files whose last change was rejected, with the errors (everything else kept running). */
+  rejected: { file: string; errors: string[] }[];
+}

@@ -1,0 +1,273 @@
+/**
+ * Loads manifests from files and directories. A file with any error contributes no object to
+ * the set (nothing from an invalid file is applied; everything else keeps running), and every
+ * error of a file is reported at once, each with its line and column.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ManifestError } from '../errors.js';
+import type { ManifestIssue } from '../errors.js';
+import { parseObject } from './parse-object.js';
+import { rememberDocument } from './positions.js';
+import type { RawIssue } from './parse-object.js';
+import { objectName } from './types.js';
+import type { ManifestSet, TideObject } from './types.js';
+import { formatPath, parseYamlDocuments } from './yaml-source.js';
+import type { SourceDocument } from './yaml-source.js';
+
+export interface LoadResult {
+  /** Objects from files without errors. */
+  set: ManifestSet;
+  /** One ManifestError per object (or per file, for YAML syntax) with error-severity issues. */
+  errors: ManifestError[];
+  /** Warning-severity issues, grouped the same way. */
+  warnings: ManifestError[];
+  /** Every file read, in load order. */
+  files: string[];
+}
+
+export function emptySet(): ManifestSet {
+  return {
+    scaledObjects: [],
+    scaledJobs: [],
+    triggerAuthentications: [],
+    clusterTriggerAuthentications: [],
+    deployments: [],
+    statefulSets: [],
+    secrets: [],
+    configMaps: [],
+    ignored: [],
+  };
+}
+
+/** Adds an object to the list of its kind. */
+export function addToSet(set: ManifestSet, o: TideObject): void {
+  switch (o.kind) {
+    case 'ScaledObject':
+      set.scaledObjects.push(o);
+      break;
+    case 'ScaledJob':
+      set.scaledJobs.push(o);
+      break;
+    case 'TriggerAuthentication':
+      set.triggerAuthentications.push(o);
+      break;
+    case 'ClusterTriggerAuthentication':
+      set.clusterTriggerAuthentications.push(o);
+      break;
+    case 'Deployment':
+      set.deployments.push(o);
+      break;
+    case 'StatefulSet':
+      set.statefulSets.push(o);
+      break;
+    case 'Secret':
+      set.secrets.push(o);
+      break;
+    case 'ConfigMap':
+      set.configMaps.push(o);
+      break;
+  }
+}
+
+/** Every object of a set, in kind order. */
+export function allObjects(set: ManifestSet): TideObject[] {
+  return [
+    ...set.scaledObjects,
+    ...set.scaledJobs,
+    ...set.triggerAuthentications,
+    ...set.clusterTriggerAuthentications,
+    ...set.deployments,
+    ...set.statefulSets,
+    ...set.secrets,
+    ...set.configMaps,
+  ];
+}
+
+/** Reads files and directories (recursively: `*.yaml`, `*.yml`, skipping dotfiles and node_modules). */
+export async function loadManifests(paths: string[]): Promise<LoadResult> {
+  const result: LoadResult = { set: emptySet(), errors: [], warnings: [], files: [] };
+  const files: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (e) {
+      const reason =
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file or directory'
+          : (e as Error).message;
+      result.errors.push(
+        new ManifestError({ file: p, object: '' }, [
+          { path: '', message: `cannot read: ${reason}`, severity: 'error' },
+        ]),
+      );
+      continue;
+    }
+    if (st.isDirectory()) files.push(...(await walk(p)));
+    else files.push(p);
+  }
+  const seen = new Set<string>();
+  for (const file of files) {
+    const key = resolve(file);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      result.errors.push(
+        new ManifestError({ file, object: '' }, [
+          { path: '', message: `cannot read: ${(e as Error).message}`, severity: 'error' },
+        ]),
+      );
+      continue;
+    }
+    mergeFile(result, text, file);
+  }
+  return result;
+}
+
+/** Loads one file's text; for tests and for callers that already hold the YAML. */
+export function loadManifestsFromString(text: string, fileName: string): LoadResult {
+  const result: LoadResult = { set: emptySet(), errors: [], warnings: [], files: [] };
+  mergeFile(result, text, fileName);
+  return result;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+function mergeFile(result: LoadResult, text: string, file: string): void {
+  result.files.push(file);
+  const fileErrors: ManifestError[] = [];
+  const objects: TideObject[] = [];
+  const ignored: ManifestSet['ignored'] = [];
+  const split = (
+    object: string,
+    doc: SourceDocument,
+    raw: readonly RawIssue[] | readonly ManifestIssue[],
+  ) => {
+    const issues = raw.map((i) => toIssue(i, doc));
+    const errors = issues.filter((i) => i.severity === 'error');
+    const warnings = issues.filter((i) => i.severity === 'warning');
+    if (errors.length) fileErrors.push(new ManifestError({ file, object }, errors));
+    if (warnings.length) result.warnings.push(new ManifestError({ file, object }, warnings));
+  };
+  for (const doc of parseYamlDocuments(text)) {
+    if (doc.issues.length) split('', doc, doc.issues);
+    if (doc.issues.some((i) => i.severity === 'error')) continue;
+    if (doc.value === undefined || doc.value === null) continue; // empty document (`---` at the end)
+    const parsed = parseObject(doc.value, { file, line: doc.line });
+    switch (parsed.status) {
+      case 'object':
+        split(objectName(parsed.object), doc, parsed.issues);
+        rememberDocument(parsed.object, doc);
+        objects.push(parsed.object);
+        break;
+      case 'ignored':
+        split(parsed.name ? `${parsed.kind} ${parsed.name}` : parsed.kind, doc, parsed.issues);
+        ignored.push({
+          source: { file, line: doc.line },
+          apiVersion: parsed.apiVersion,
+          kind: parsed.kind,
+          name: parsed.name,
+        });
+        break;
+      case 'invalid': {
+        const ref = parsed.kind
+          ? parsed.name
+            ? `${parsed.kind} ${parsed.namespace}/${parsed.name}`
+            : parsed.kind
+          : '';
+        split(ref, doc, parsed.issues);
+        break;
+      }
+    }
+  }
+  for (const o of objects) {
+    const dup = findDuplicate(result.set, objects, o);
+    if (dup) {
+      fileErrors.push(
+        new ManifestError({ file, object: objectName(o) }, [
+          {
+            path: 'metadata.name',
+            message: `${objectName(o)} is defined twice (also at ${dup.source.file}${dup.source.line ? `:${dup.source.line}` : ''})`,
+            line: o.source.line,
+            col: 1,
+            severity: 'error',
+          },
+        ]),
+      );
+    }
+  }
+  result.errors.push(...fileErrors);
+  if (fileErrors.length) return; // nothing from an invalid file is applied
+  for (const o of objects) addToSet(result.set, o);
+  result.set.ignored.push(...ignored);
+}
+
+function findDuplicate(
+  set: ManifestSet,
+  sameFile: TideObject[],
+  o: TideObject,
+): TideObject | undefined {
+  const same = (x: TideObject) =>
+    x !== o &&
+    x.kind === o.kind &&
+    x.metadata.name === o.metadata.name &&
+    // ClusterTriggerAuthentication is cluster-scoped: the namespace does not tell two apart.
+    (o.kind === 'ClusterTriggerAuthentication' || x.metadata.namespace === o.metadata.namespace);
+  const earlierInFile = sameFile.slice(0, sameFile.indexOf(o)).find(same);
+  return earlierInFile ?? allObjects(set).find(same);
+}
+
+function toIssue(i: RawIssue | ManifestIssue, doc: SourceDocument): ManifestIssue {
+  if (typeof i.path === 'string') return i as ManifestIssue;
+  const at = doc.locate(i.path);
+  const issue: ManifestIssue = {
+    path: formatPath(i.path),
+    message: i.message,
+    severity: i.severity,
+  };
+  if (at) {
+    issue.line = at.line;
+    issue.col = at.col;
+  }
+  return issue;
+}
+
+/**
+ * The set without any object from a file named by `errors` (e.g. validateSet's), so that, as
+ * for load errors, nothing from an invalid file is applied while everything else runs.
+ */
+export function withoutInvalidFiles(
+  set: ManifestSet,
+  errors: readonly ManifestError[],
+): ManifestSet {
+  const bad = new Set(errors.map((e) => e.ref.file));
+  const keep = <T extends { source: { file: string } }>(list: T[]) =>
+    list.filter((o) => !bad.has(o.source.file));
+  return {
+    scaledObjects: keep(set.scaledObjects),
+    scaledJobs: keep(set.scaledJobs),
+    triggerAuthentications: keep(set.triggerAuthentications),
+    clusterTriggerAuthentications: keep(set.clusterTriggerAuthentications),
+    deployments: keep(set.deployments),
+    statefulSets: keep(set.statefulSets),
+    secrets: keep(set.secrets),
+    configMaps: keep(set.configMaps),
+    ignored: keep(set.ignored),
+  };
+}

@@ -1,0 +1,285 @@
+/** KEDA's ScaledObject webhook rules (keda.md §1.2), one named case each. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validateSet } from './validate.js';
+import { deploymentDoc, issuesOf, load, scaledObjectDoc } from './test-manifests.js';
+
+type Doc = Record<string, unknown>;
+const redis = (extra: Doc = {}) => ({
+  type: 'redis',
+  metadata: { address: 'localhost:6379', listName: 'jobs' },
+  ...extra,
+});
+const cpu = (extra: Doc = {}) => ({
+  type: 'cpu',
+  metricType: 'Utilization',
+  metadata: { value: '50' },
+  ...extra,
+});
+
+function validate(...docs: Doc[]) {
+  const r = load(deploymentDoc('worker'), ...docs);
+  assert.deepEqual(issuesOf(r.errors), [], 'the documents load');
+  return validateSet(r.set);
+}
+
+/** Each case: a ScaledObject spec patch and the exact errors / warnings validateSet reports. */
+// cpu/memory have no tide scaler (yet): their cases check only that the rule's error is among
+// the errors (the others say the trigger type is unknown), with `includes: true`.
+const soCases: {
+  name: string;
+  spec?: Doc;
+  meta?: Doc;
+  errors?: string[];
+  warnings?: string[];
+  includes?: true;
+}[] = [
+  { name: 'a plain ScaledObject is valid', spec: {}, errors: [] },
+  {
+    name: 'min above max fails with the CRD rule and the webhook numbers',
+    spec: { minReplicaCount: 5, maxReplicaCount: 3 },
+    errors: [
+      'spec.minReplicaCount: minReplicaCount must be less than or equal to maxReplicaCount (MinReplicaCount=5 must be less than MaxReplicaCount=3)',
+    ],
+  },
+  {
+    name: 'min above the default max of 100 fails',
+    spec: { minReplicaCount: 101 },
+    errors: [
+      'spec.minReplicaCount: minReplicaCount must be less than or equal to maxReplicaCount (MinReplicaCount=101 must be less than MaxReplicaCount=100)',
+    ],
+  },
+  {
+    name: 'min equal to max is valid',
+    spec: { minReplicaCount: 3, maxReplicaCount: 3 },
+    errors: [],
+  },
+  {
+    name: 'min unset with idleReplicaCount 0 fails (min counts as 0)',
+    spec: { idleReplicaCount: 0 },
+    errors: ['spec.idleReplicaCount: IdleReplicaCount=0 must be less than MinReplicaCount=0'],
+  },
+  {
+    name: 'min 0 with idleReplicaCount 0 is valid (min counts as 1)',
+    spec: { minReplicaCount: 0, idleReplicaCount: 0 },
+    errors: [],
+  },
+  {
+    name: 'min 1 with idleReplicaCount 1 fails',
+    spec: { minReplicaCount: 1, idleReplicaCount: 1 },
+    errors: ['spec.idleReplicaCount: IdleReplicaCount=1 must be less than MinReplicaCount=1'],
+  },
+  {
+    name: 'min 2 with idleReplicaCount 0 is valid',
+    spec: { minReplicaCount: 2, idleReplicaCount: 0 },
+    errors: [],
+  },
+  {
+    name: 'fallback with only cpu/memory triggers fails',
+    spec: { minReplicaCount: 1, fallback: { failureThreshold: 3, replicas: 2 }, triggers: [cpu()] },
+    errors: [
+      'spec.fallback: at least one trigger (that is not cpu or memory) has to be defined with AverageValue metric type for fallback to work',
+    ],
+    includes: true,
+  },
+  {
+    name: 'fallback with a Value trigger is valid',
+    spec: {
+      fallback: { failureThreshold: 3, replicas: 2 },
+      triggers: [redis({ metricType: 'Value' })],
+    },
+    errors: [],
+  },
+  {
+    name: 'fallback behavior scalingModifiers without a formula fails',
+    spec: { fallback: { failureThreshold: 3, replicas: 2, behavior: 'scalingModifiers' } },
+    errors: [
+      'spec.fallback.behavior: fallback behavior "scalingModifiers" requires spec.advanced.scalingModifiers.formula',
+    ],
+  },
+  {
+    name: 'duplicate trigger names fail',
+    spec: { triggers: [redis({ name: 'a' }), redis({ name: 'a' })] },
+    errors: [
+      'spec.triggers[1].name: trigger name "a" is also used by spec.triggers[0]; names must be unique',
+    ],
+  },
+  {
+    name: 'several unnamed triggers are valid',
+    spec: { triggers: [redis(), redis()] },
+    errors: [],
+  },
+  {
+    name: 'useCachedMetrics on a cron trigger fails',
+    spec: {
+      triggers: [
+        redis(),
+        {
+          type: 'cron',
+          useCachedMetrics: true,
+          metadata: {
+            timezone: 'Etc/UTC',
+            start: '0 8 * * *',
+            end: '0 18 * * *',
+            desiredReplicas: '2',
+          },
+        },
+      ],
+    },
+    errors: ['spec.triggers[1].useCachedMetrics: cannot be enabled for trigger type cron'],
+  },
+  {
+    name: 'a name longer than 63 characters fails, as does the generated HPA name',
+    meta: { name: 'n'.repeat(64) },
+    errors: [
+      'metadata.name: ScaledObject name must be at most 63 characters, got 64',
+      `metadata.name: HPA name "keda-hpa-${'n'.repeat(64)}" must be at most 63 characters, got 73`,
+    ],
+  },
+  {
+    name: 'a 55-character name fails through keda-hpa-<name>',
+    meta: { name: 'n'.repeat(55) },
+    errors: [
+      `metadata.name: HPA name "keda-hpa-${'n'.repeat(55)}" must be at most 63 characters, got 64`,
+    ],
+  },
+  {
+    name: 'a custom HPA name avoids the generated-name limit',
+    meta: { name: 'n'.repeat(55) },
+    spec: { advanced: { horizontalPodAutoscalerConfig: { name: 'short' } } },
+    errors: [],
+  },
+  {
+    name: 'all cpu/memory triggers with min 0 fail',
+    spec: {
+      triggers: [cpu(), { type: 'memory', metricType: 'Utilization', metadata: { value: '60' } }],
+    },
+    errors: [
+      "spec.minReplicaCount: minReplicaCount must be at least 1 when all triggers are cpu or memory: scale to zero doesn't work with only cpu/memory triggers",
+    ],
+    includes: true,
+  },
+  {
+    name: 'scalingModifiers without a formula fails',
+    spec: { advanced: { scalingModifiers: { target: '2' } } },
+    errors: ['spec.advanced.scalingModifiers.formula: is required when scalingModifiers is set'],
+  },
+  {
+    name: 'a formula without a target fails',
+    spec: { triggers: [redis({ name: 'a' })], advanced: { scalingModifiers: { formula: 'a' } } },
+    errors: ['spec.advanced.scalingModifiers.target: is required when a formula is given'],
+  },
+  {
+    name: 'a non-numeric target fails',
+    spec: {
+      triggers: [redis({ name: 'a' })],
+      advanced: { scalingModifiers: { formula: 'a', target: 'two' } },
+    },
+    errors: ['spec.advanced.scalingModifiers.target: must be a number, got "two"'],
+  },
+  {
+    name: 'a zero target fails',
+    spec: {
+      triggers: [redis({ name: 'a' })],
+      advanced: { scalingModifiers: { formula: 'a', target: '0' } },
+    },
+    errors: ['spec.advanced.scalingModifiers.target: must be greater than 0, got "0"'],
+  },
+  {
+    name: 'scalingModifiers metricType Utilization fails',
+    spec: {
+      triggers: [redis({ name: 'a' })],
+      advanced: { scalingModifiers: { formula: 'a', target: '2', metricType: 'Utilization' } },
+    },
+    errors: [
+      'spec.advanced.scalingModifiers.metricType: must be AverageValue or Value, got "Utilization" (Utilization is not supported with scalingModifiers)',
+    ],
+  },
+  {
+    name: 'a formula over named triggers is valid',
+    spec: {
+      triggers: [redis({ name: 'a' }), redis({ name: 'b' })],
+      advanced: { scalingModifiers: { formula: '(a + b) / 2', target: '5' } },
+    },
+    errors: [],
+  },
+  {
+    name: 'a formula naming an unnamed trigger fails',
+    spec: {
+      triggers: [redis({ name: 'a' }), redis()],
+      advanced: { scalingModifiers: { formula: 'a + b', target: '5' } },
+    },
+    errors: [
+      'spec.advanced.scalingModifiers.formula: does not compile with the named triggers [a]: unknown name b (not a trigger name)',
+    ],
+  },
+  {
+    name: 'pollingInterval and cooldownPeriod with min > 0 warn they are not relevant',
+    spec: { minReplicaCount: 1, pollingInterval: 10, cooldownPeriod: 60 },
+    errors: [],
+    warnings: [
+      'spec.pollingInterval: PollingInterval is configured but is not relevant: with minReplicaCount > 0 and no idleReplicaCount, KEDA only uses it for activation, which never happens',
+      'spec.cooldownPeriod: CooldownPeriod is configured but is not relevant: it only applies to scaling to zero (or to idleReplicaCount), and minReplicaCount > 0',
+    ],
+  },
+  {
+    name: 'pollingInterval with min > 0 and a cached-metrics trigger does not warn',
+    spec: {
+      minReplicaCount: 1,
+      pollingInterval: 10,
+      triggers: [redis({ useCachedMetrics: true })],
+    },
+    errors: [],
+    warnings: [],
+  },
+  {
+    name: 'paused-replicas that is not an int32 fails',
+    meta: { annotations: { 'autoscaling.keda.sh/paused-replicas': 'three' } },
+    errors: [
+      'metadata.annotations["autoscaling.keda.sh/paused-replicas"]: must be a non-negative integer (int32), got "three"',
+    ],
+  },
+  {
+    name: 'a non-boolean paused annotation is accepted (KEDA counts it as true)',
+    meta: { annotations: { 'autoscaling.keda.sh/paused': 'yes please' } },
+    errors: [],
+  },
+  {
+    name: 'an unknown trigger type fails, listing the known types',
+    spec: { triggers: [{ type: 'redis-list', metadata: {} }] },
+    errors: [
+      'spec.triggers[0].type: unknown trigger type "redis-list" (known types: cron, mongodb, redis, redis-cluster, redis-sentinel)',
+    ],
+  },
+  {
+    name: 'trigger metadata parse issues carry the trigger path',
+    spec: {
+      triggers: [
+        {
+          type: 'redis',
+          metadata: { address: 'localhost:6379', listName: 'jobs', listLength: 'ten' },
+        },
+      ],
+    },
+    errors: ['spec.triggers[0].metadata.listLength: must be an integer, got "ten"'],
+  },
+  {
+    name: 'a missing TriggerAuthentication warns (KEDA builds the scaler without auth)',
+    spec: { triggers: [redis({ authenticationRef: { name: 'nope' } })] },
+    errors: [],
+    warnings: [
+      'spec.triggers[0].authenticationRef: TriggerAuthentication default/nope not found: KEDA builds the scaler with no authentication parameters',
+    ],
+  },
+];
+
+for (const c of soCases) {
+  test(`ScaledObject: ${c.name}`, () => {
+    const v = validate(scaledObjectDoc(c.spec ?? {}, c.meta ?? {}));
+    if (c.errors && c.includes)
+      for (const e of c.errors)
+        assert.ok(issuesOf(v.errors).includes(e), issuesOf(v.errors).join('\n'));
+    else if (c.errors) assert.deepEqual(issuesOf(v.errors), c.errors);
+    if (c.warnings) assert.deepEqual(issuesOf(v.warnings), c.warnings);
+  });
+}

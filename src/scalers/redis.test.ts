@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Secret } from '../secret.js';
+import { redis, redisCluster, redisSentinel } from './redis.js';
+import { redisPoolKey } from './redis-client.js';
+import type { ParseResult, TriggerInputs } from './types.js';
+
+function inputs(
+  metadata: Record<string, string>,
+  authParams: TriggerInputs['authParams'] = {},
+  resolvedEnv: TriggerInputs['resolvedEnv'] = {},
+): TriggerInputs {
+  return { metadata, authParams, resolvedEnv, triggerIndex: 0 };
+}
+function ok<M>(r: ParseResult<M>): M {
+  if (!r.ok) assert.fail(`expected ok, got ${JSON.stringify(r.issues)}`);
+  return r.meta;
+}
+function issues<M>(r: ParseResult<M>): string[] {
+  if (r.ok) assert.fail('expected issues');
+  return r.issues.map((i) => `${i.path}: ${i.message}`);
+}
+
+test('defaults follow KEDA: listLength 5, activation 0, database 0, no TLS', () => {
+  const m = ok(redis.parse(inputs({ listName: 'jobs', address: 'localhost:6379' })));
+  assert.equal(m.listLength, 5);
+  assert.equal(m.activationListLength, 0);
+  assert.equal(m.connection.databaseIndex, 0);
+  assert.equal(m.connection.tls, undefined);
+  assert.deepEqual(m.connection.addresses, [{ host: 'localhost', port: 6379 }]);
+});
+
+test('listLength 0 is accepted as in KEDA', () => {
+  assert.equal(
+    ok(redis.parse(inputs({ listName: 'l', address: 'h:1', listLength: '0' }))).listLength,
+    0,
+  );
+});
+
+const failures: { name: string; md: Record<string, string>; want: string[] }[] = [
+  {
+    name: 'a non-integer listLength names the field and the value',
+    md: { listName: 'l', address: 'h:1', listLength: 'ten' },
+    want: ['metadata.listLength: must be an integer, got "ten"'],
+  },
+  {
+    name: 'a fractional activationListLength is rejected',
+    md: { listName: 'l', address: 'h:1', activationListLength: '5.5' },
+    want: ['metadata.activationListLength: must be an integer, got "5.5"'],
+  },
+  {
+    name: 'listName is required',
+    md: { address: 'h:1' },
+    want: ['metadata.listName: missing required parameter "listName" (looked in metadata)'],
+  },
+  {
+    name: 'no address and no host is an error',
+    md: { listName: 'l' },
+    want: [
+      'metadata.address: no addresses or hosts given: set address (a comma-separated list of host:port) or host and port',
+    ],
+  },
+  {
+    name: 'host without port is an error (KEDA: no address)',
+    md: { listName: 'l', host: 'h' },
+    want: [
+      'metadata.port: host is set but port is not: give both host and port, or address as host:port',
+    ],
+  },
+  {
+    name: 'unequal host and port counts are an error',
+    md: { listName: 'l', hosts: 'a,b', ports: '1' },
+    want: [
+      'metadata.hosts: 2 host(s) but 1 port(s): the number of hosts must equal the number of ports',
+    ],
+  },
+  {
+    name: 'an address without a port is an error',
+    md: { listName: 'l', address: 'localhost' },
+    want: ['metadata.address: must be host:port with a port from 1 to 65535, got "localhost"'],
+  },
+  {
+    name: 'enableTLS must be a Go boolean',
+    md: { listName: 'l', address: 'h:1', enableTLS: 'yes' },
+    want: ['metadata.enableTLS: must be a boolean (true or false), got "yes"'],
+  },
+];
+for (const c of failures)
+  test(c.name, () => assert.deepEqual(issues(redis.parse(inputs(c.md))), c.want));
+
+test('host and port pairs are appended after address', () => {
+  const m = ok(
+    redisCluster.parse(inputs({ listName: 'l', addresses: 'a:1', hosts: 'b, c', ports: '2,3' })),
+  );
+  assert.deepEqual(
+    m.connection.addresses.map((a) => `${a.host}:${a.port}`),
+    ['a:1', 'b:2', 'c:3'],
+  );
+});
+
+test('address comes from metadata, then the TriggerAuthentication, then addressFromEnv', () => {
+  const fromAuth = ok(
+    redis.parse(
+      inputs({ listName: 'l', addressFromEnv: 'A' }, { address: 'auth:1' }, { A: 'env:2' }),
+    ),
+  );
+  assert.equal(fromAuth.connection.addresses[0]?.host, 'auth');
+  const fromEnv = ok(
+    redis.parse(inputs({ listName: 'l', addressFromEnv: 'A' }, {}, { A: 'env:2' })),
+  );
+  assert.equal(fromEnv.connection.addresses[0]?.host, 'env');
+});
+
+test('password comes from metadata, then passwordFromEnv, then the TriggerAuthentication, as a Secret', () => {
+  const env = ok(
+    redis.parse(
+      inputs(
+        { listName: 'l', address: 'h:1', passwordFromEnv: 'P' },
+        { password: new Secret('auth') },
+        { P: new Secret('env') },
+      ),
+    ),
+  );
+  assert.equal(env.connection.password?.reveal(), 'env');
+  const auth = ok(
+    redis.parse(
+      inputs({ listName: 'l', address: 'h:1' }, { password: new Secret('auth'), username: 'u' }),
+    ),
+  );
+  assert.equal(auth.connection.password?.reveal(), 'auth');
+  assert.equal(auth.connection.username, 'u');
+  assert.equal(JSON.stringify(auth).includes('auth"'), false);
+});
+
+test('enableTLS together with the auth parameter tls is an error', () => {
+  assert.deepEqual(
+    issues(
+      redis.parse(inputs({ listName: 'l', address: 'h:1', enableTLS: 'false' }, { tls: 'enable' })),
+    ),
+    [
+      'metadata.enableTLS: cannot be set when the TriggerAuthentication also sets `tls`; use one of them',
+    ],
+  );
+});
+
+test('auth tls must be enable or disable, reported on the authenticationRef', () => {
+  assert.deepEqual(issues(redis.parse(inputs({ listName: 'l', address: 'h:1' }, { tls: 'on' }))), [
+    'authenticationRef: parameter "tls": must be one of enable, disable, got "on"',
+  ]);
+});
+
+test('TLS material comes from auth params; key and keyPassword stay secret', () => {
+  const m = ok(
+    redis.parse(
+      inputs(
+        { listName: 'l', address: 'h:1', enableTLS: 'true', unsafeSsl: 'true' },
+        { ca: 'CA', Cert: 'CERT', key: new Secret('KEY'), keyPassword: 'pw' },
+      ),
+    ),
+  );
+  assert.equal(m.connection.tls?.ca, 'CA');
+  assert.equal(m.connection.tls?.cert, 'CERT');
+  assert.equal(m.connection.tls?.key?.reveal(), 'KEY');
+  assert.ok(m.connection.tls?.keyPassword instanceof Secret);
+  assert.equal(m.connection.tls?.unsafeSsl, true);
+  const off = ok(
+    redis.parse(inputs({ listName: 'l', address: 'h:1' }, { tls: 'disable', ca: 'CA' })),
+  );
+  assert.equal(off.connection.tls, undefined);
+});
+
+test('cert without key is an error', () => {
+  assert.deepEqual(
+    issues(
+      redis.parse(inputs({ listName: 'l', address: 'h:1', enableTLS: 'true' }, { cert: 'C' })),
+    ),
+    ['authenticationRef: parameter "cert": cert and key must be given together'],
+  );
+});
+
+test('redis-sentinel requires sentinelMaster and reads sentinel credentials', () => {
+  assert.deepEqual(issues(redisSentinel.parse(inputs({ listName: 'l', address: 's:26379' }))), [
+    'metadata.sentinelMaster: missing required parameter "sentinelMaster" for redis-sentinel',
+  ]);
+  const m = ok(
+    redisSentinel.parse(
+      inputs(
+        { listName: 'l', address: 's:26379', sentinelMaster: 'mymaster' },
+        { sentinelPassword: new Secret('sp') },
+      ),
+    ),
+  );
+  assert.equal(m.connection.sentinel?.master, 'mymaster');
+  assert.equal(m.connection.sentinel?.password?.reveal(), 'sp');
+});
+
+test('sentinel parameters are unknown (warned) on plain redis', () => {
+  const r = redis.parse(inputs({ listName: 'l', address: 'h:1', sentinelMaster: 'm' }));
+  assert.ok(r.ok);
+  assert.deepEqual(
+    r.warnings.map((w) => w.path),
+    ['metadata.sentinelMaster'],
+  );
+});
+
+test('the pool key differs by password and never contains it', () => {
+  const a = ok(redis.parse(inputs({ listName: 'a', address: 'h:1', password: 'pw-one' })));
+  const b = ok(redis.parse(inputs({ listName: 'b', address: 'h:1', password: 'pw-one' })));
+  const c = ok(redis.parse(inputs({ listName: 'a', address: 'h:1', password: 'pw-two' })));
+  assert.equal(redisPoolKey(a.connection), redisPoolKey(b.connection));
+  assert.notEqual(redisPoolKey(a.connection), redisPoolKey(c.connection));
+  assert.ok(!redisPoolKey(a.connection).includes('pw-one'));
+});

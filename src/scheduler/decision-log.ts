@@ -1,0 +1,40 @@
+/** A bounded in-memory record of recent decisions per object, for status and `tide explain`. */
+import type { Reason } from '../engine/index.js';
+import type { TriggerStatus } from '../local/status-model.js';
+
+export interface DecisionRecord {
+  at: string;
+  /** Replicas before the decision (ScaledObject) or unfinished jobs (ScaledJob). */
+  current: number;
+  /** Desired replicas (ScaledObject) or jobs created (ScaledJob). */
+  decided: number;
+  isActive: boolean;
+  triggers: TriggerStatus[];
+  reasons: Reason[];
+}
+
+export class DecisionRing {
+  readonly #items: DecisionRecord[] = [];
+  constructor(readonly capacity = 500) {}
+
+  push(r: DecisionRecord): void {
+    this.#items.push(r);
+    if (this.#items.length > this.capacity) this.#items.shift();
+  }
+
+  last(): DecisionRecord | undefined {
+    return this.#items.at(-1);
+  }
+
+  all(): readonly DecisionRecord[] {
+    return this.#items;
+  }
+}
+
+/** The one-line summary shown in status: the most telling reasons first. */
+export function summarizeReasons(reasons: readonly Reason[], max = 2): string {
+  return reasons
+    .slice(-max)
+    .map((r) => r.message)
+    .join('; ');
+}

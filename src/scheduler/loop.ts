@@ -1,0 +1,81 @@
+/**
+ * The per-object poll loop: runs `round()` at once, then every `intervalMs`, and at once when
+ * woken by a push scaler. Rounds never overlap: a wake-up during a round schedules exactly
+ * one more round right after it. As in KEDA, the timer is measured from the start of a round.
+ */
+export interface LoopOptions {
+  intervalMs: number;
+  round: (signal: AbortSignal) => Promise<void>;
+  onError: (e: unknown) => void;
+  /** Minimum gap between push-triggered rounds, so a chatty source cannot spin the loop. */
+  minWakeGapMs?: number;
+}
+
+export class PollLoop {
+  readonly #opts: LoopOptions;
+  readonly #abort = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #lastStart = 0;
+  #stopped = false;
+
+  constructor(opts: LoopOptions) {
+    this.#opts = opts;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  start(): void {
+    this.#kick();
+  }
+
+  /** Runs a round as soon as possible (coalesced with one already running). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    const gap = this.#opts.minWakeGapMs ?? 200;
+    const wait = this.#lastStart + gap - Date.now();
+    if (wait > 0) {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#tick(), wait);
+      return;
+    }
+    this.#kick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  /** The timer fired: start a round unless one is still running (then run one right after). */
+  #tick(): void {
+    if (this.#running) this.#again = true;
+    else this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#lastStart = Date.now();
+    this.#timer = setTimeout(() => this.#tick(), this.#opts.intervalMs);
+    this.#running = this.#opts
+      .round(this.#abort.signal)
+      .catch((e: unknown) => this.#opts.onError(e))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again && !this.#stopped) {
+          this.#again = false;
+          this.wake();
+        }
+      });
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Drives one ScaledObject: every round reads its triggers, asks the engine, and applies the
+ * decision to its scale target. The same class serves local mode (a process pool) and, later,
+ * Kubernetes mode (the /scale subresource), because both are `ScaleTarget`s.
+ */
+import type { Logger } from 'pino';
+import {
+  compileFormula,
+  decideScaledObject,
+  INITIAL_SCALED_OBJECT_STATE,
+  type CompiledFormula,
+  type ScaledObjectDecision,
+  type ScaledObjectState,
+} from '../engine/index.js';
+import { errorMessage } from '../errors.js';
+import { pollingIntervalSeconds } from '../manifests/defaults.js';
+import type { ManifestSet, ScaledObject } from '../manifests/types.js';
+import { objectName } from '../manifests/types.js';
+import type { ObjectStatus } from '../local/status-model.js';
+import type { ConnectionPool } from '../scalers/types.js';
+import type { ScaleTarget } from '../targets/target.js';
+import { DecisionRing, summarizeReasons } from './decision-log.js';
+import { PollLoop } from './loop.js';
+import { engineInputs, triggerStatuses } from './to-engine.js';
+import { TriggerReader, type ScalerReading } from './trigger-readings.js';
+
+export interface ScaledObjectControllerOptions {
+  so: ScaledObject;
+  set: ManifestSet;
+  target: ScaleTarget;
+  pool: ConnectionPool;
+  logger: Logger;
+  /** State carried over from a previous version of the same object (spec change). */
+  state?: ScaledObjectState;
+  /** Replicas the target declares before tide's first decision (Deployment `spec.replicas`). */
+  initialReplicas: number;
+  onDecision?: (so: ScaledObject, d: ScaledObjectDecision) => void;
+}
+
+export class ScaledObjectController {
+  readonly so: ScaledObject;
+  readonly decisions = new DecisionRing();
+  readonly #opts: ScaledObjectControllerOptions;
+  readonly #reader: TriggerReader;
+  readonly #loop: PollLoop;
+  readonly #formula: CompiledFormula | undefined;
+  #state: ScaledObjectState;
+  #firstRound = true;
+  #lastReadings: ScalerReading[] = [];
+  #lastDecision: ScaledObjectDecision | undefined;
+  #lastRoundAt: Date | undefined;
+  #error: string | undefined;
+
+  constructor(opts: ScaledObjectControllerOptions) {
+    this.#opts = opts;
+    this.so = opts.so;
+    this.#state = opts.state ?? { ...INITIAL_SCALED_OBJECT_STATE, firstSeen: Date.now() };
+    const formula = opts.so.spec.advanced?.scalingModifiers?.formula;
+    const compiled = formula ? compileFormula(formula) : undefined;
+    this.#formula = compiled?.ok ? compiled : undefined;
+    this.#reader = new TriggerReader({
+      owner: opts.so,
+      set: opts.set,
+      pool: opts.pool,
+      logger: opts.logger,
+      now: () => Date.now(),
+      timeoutMs: Math.max(3_000, Math.min(pollingIntervalSeconds(opts.so) * 1000, 30_000)),
+    });
+    this.#loop = new PollLoop({
+      intervalMs: pollingIntervalSeconds(opts.so) * 1000,
+      round: (signal) => this.#round(signal),
+      onError: (e) => {
+        this.#error = errorMessage(e);
+        opts.logger.error({ err: this.#error }, 'round failed');
+      },
+    });
+  }
+
+  get state(): ScaledObjectState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#loop.start();
+    this.#reader.watchAll(this.#loop.signal, () => this.#loop.wake());
+  }
+
+  /** Runs a round now (a push wake-up, or a test). */
+  wake(): void {
+    this.#loop.wake();
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+    await this.#reader.close();
+  }
+
+  async #round(signal: AbortSignal): Promise<void> {
+    const readings = await this.#reader.readAll(signal);
+    if (signal.aborted) return;
+    const { target } = this.#opts;
+    const current = this.#firstRound ? this.#opts.initialReplicas : target.currentReplicas();
+    const ready = this.#firstRound ? current : target.readyReplicas();
+    const decision = decideScaledObject({
+      so: this.so,
+      ...engineInputs(readings),
+      currentReplicas: current,
+      readyReplicas: ready,
+      now: Date.now(),
+      state: this.#state,
+      ...(this.#state.firstSeen !== undefined && !this.so.metadata.creationTimestamp
+        ? { createdAt: this.#state.firstSeen }
+        : {}),
+      ...(this.#formula ? { formula: this.#formula } : {}),
+    });
+    this.#firstRound = false;
+    this.#state = decision.state;
+    this.#lastReadings = readings;
+    this.#lastDecision = decision;
+    this.#lastRoundAt = new Date();
+    this.#error = undefined;
+    const summary = summarizeReasons(decision.reasons);
+    if (current !== decision.desiredReplicas) {
+      this.#opts.logger.info(
+        { from: current, to: decision.desiredReplicas },
+        `${objectName(this.so)}: ${current} -> ${decision.desiredReplicas} replicas: ${summary}`,
+      );
+    }
+    target.scaleTo(decision.desiredReplicas, summary);
+    this.decisions.push({
+      at: this.#lastRoundAt.toISOString(),
+      current,
+      decided: decision.desiredReplicas,
+      isActive: decision.isActive,
+      triggers: triggerStatuses(readings),
+      reasons: [...decision.reasons],
+    });
+    for (const ev of decision.events) this.#opts.logger.info({ reason: ev.code }, ev.message);
+    this.#opts.onDecision?.(this.so, decision);
+  }
+
+  status(): ObjectStatus {
+    const t = this.#opts.target.status();
+    const d = this.#lastDecision;
+    return {
+      kind: 'ScaledObject',
+      namespace: this.so.metadata.namespace,
+      name: this.so.metadata.name,
+      target: `${this.so.spec.scaleTargetRef.kind ?? 'Deployment'} ${this.so.metadata.namespace}/${this.so.spec.scaleTargetRef.name}`,
+      triggers: triggerStatuses(this.#lastReadings),
+      ...(d ? { desiredReplicas: d.desiredReplicas, lastReason: summarizeReasons(d.reasons) } : {}),
+      runningReplicas: t.currentReplicas,
+      readyReplicas: t.readyReplicas,
+      ...(this.#lastRoundAt ? { lastRoundAt: this.#lastRoundAt.toISOString() } : {}),
+      ...(d ? { paused: d.conditions.paused.status === 'True' } : {}),
+      ...(this.#error ? { error: this.#error } : t.lastError ? { error: t.lastError } : {}),
+      replicas: t.replicas.map((r) => ({
+        name: r.name,
+        state: r.state,
+        restarts: r.restarts,
+        ...(r.pid !== undefined ? { pid: r.pid } : {}),
+        ...(r.startedAt ? { startedAt: r.startedAt.toISOString() } : {}),
+      })),
+    };
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * @module
+ * `tide simulate`: replay a trace of source readings through the engine with a simulated
+ * clock, and draw the result.
+ */
+export {
+  parseTrace,
+  type Trace,
+  type TraceHeader,
+  type TraceResult,
+  type TraceSample,
+} from './trace.js';
+export { simulate, SimulationError, type SimStep, type SimulateOptions } from './simulate.js';
+export { simulatedSpec, type SpecResult } from './specs.js';
+export { renderSvg, type SvgOptions } from './svg.js';
