@@ -3,6 +3,7 @@
  * the set (nothing from an invalid file is applied; everything else keeps running), and every
  * error of a file is reported at once, each with its line and column.
  */
+import { findNamed } from './lookup.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestError } from '../errors.js';
@@ -218,6 +219,29 @@ function mergeFile(result: LoadResult, text: string, file: string): void {
   result.set.ignored.push(...ignored);
 }
 
+function listOfKind(set: ManifestSet, kind: string): TideObject[] | undefined {
+  switch (kind) {
+    case 'ScaledObject':
+      return set.scaledObjects;
+    case 'ScaledJob':
+      return set.scaledJobs;
+    case 'TriggerAuthentication':
+      return set.triggerAuthentications;
+    case 'ClusterTriggerAuthentication':
+      return set.clusterTriggerAuthentications;
+    case 'Deployment':
+      return set.deployments;
+    case 'StatefulSet':
+      return set.statefulSets;
+    case 'Secret':
+      return set.secrets;
+    case 'ConfigMap':
+      return set.configMaps;
+    default:
+      return undefined;
+  }
+}
+
 function findDuplicate(
   set: ManifestSet,
   sameFile: TideObject[],
@@ -230,7 +254,12 @@ function findDuplicate(
     // ClusterTriggerAuthentication is cluster-scoped: the namespace does not tell two apart.
     (o.kind === 'ClusterTriggerAuthentication' || x.metadata.namespace === o.metadata.namespace);
   const earlierInFile = sameFile.slice(0, sameFile.indexOf(o)).find(same);
-  return earlierInFile ?? allObjects(set).find(same);
+  if (earlierInFile) return earlierInFile;
+  const ofKind = listOfKind(set, o.kind);
+  if (!ofKind) return undefined;
+  const ns = o.kind === 'ClusterTriggerAuthentication' ? undefined : o.metadata.namespace;
+  const hit = findNamed(ofKind, ns, o.metadata.name);
+  return hit && hit !== o ? hit : undefined;
 }
 
 function toIssue(i: RawIssue | ManifestIssue, doc: SourceDocument): ManifestIssue {

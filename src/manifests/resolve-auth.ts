@@ -4,6 +4,7 @@
  * `*FromEnv`) and the TriggerAuthentication's parameters, in KEDA's order — `env`, then
  * `configMapTargetRef`, then `secretTargetRef`, later ones overwriting earlier ones.
  */
+import { findNamed } from './lookup.js';
 import type { ManifestIssue } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { MaybeSecret } from '../secret.js';
@@ -40,11 +41,7 @@ export function findScaleTarget(
   if (apiVersion !== 'apps/v1') return undefined;
   const list: (Deployment | StatefulSet)[] =
     kind === 'Deployment' ? set.deployments : kind === 'StatefulSet' ? set.statefulSets : [];
-  return list.find(
-    (o) =>
-      o.metadata.namespace === so.metadata.namespace &&
-      o.metadata.name === so.spec.scaleTargetRef.name,
-  );
+  return findNamed(list, so.metadata.namespace, so.spec.scaleTargetRef.name);
 }
 
 /** The authentication object a trigger references, when the set has it. */
@@ -54,11 +51,9 @@ export function findAuthentication(
   set: ManifestSet,
 ): TriggerAuthentication | ClusterTriggerAuthentication | undefined {
   if (ref.kind === 'ClusterTriggerAuthentication') {
-    return set.clusterTriggerAuthentications.find((a) => a.metadata.name === ref.name);
+    return findNamed(set.clusterTriggerAuthentications, undefined, ref.name);
   }
-  return set.triggerAuthentications.find(
-    (a) => a.metadata.namespace === owner.metadata.namespace && a.metadata.name === ref.name,
-  );
+  return findNamed(set.triggerAuthentications, owner.metadata.namespace, ref.name);
 }
 
 interface EnvSource {

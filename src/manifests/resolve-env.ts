@@ -4,6 +4,7 @@
  * first (with `prefix`), then `env` in order, literal values expanded with `$(VAR)` against the
  * variables resolved so far. Values read from Secrets stay `Secret`s.
  */
+import { findNamed } from './lookup.js';
 import type { ManifestIssue } from '../errors.js';
 import { isSecret, reveal, Secret } from '../secret.js';
 import type { MaybeSecret } from '../secret.js';
@@ -31,7 +32,7 @@ export function findSecret(
   namespace: string,
   name: string,
 ): SecretObject | undefined {
-  return set.secrets.find((s) => s.metadata.namespace === namespace && s.metadata.name === name);
+  return findNamed(set.secrets, namespace, name);
 }
 
 export function findConfigMap(
@@ -39,7 +40,7 @@ export function findConfigMap(
   namespace: string,
   name: string,
 ): ConfigMap | undefined {
-  return set.configMaps.find((c) => c.metadata.namespace === namespace && c.metadata.name === name);
+  return findNamed(set.configMaps, namespace, name);
 }
 
 /** Resolves `container`'s env in `namespace` from the Secrets and ConfigMaps of `set`. */

@@ -5,10 +5,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { editManifests, firstContainer, setEnv } from '../support/manifest-edit.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { pidAlive, repoRoot, startTideUp, type TideUp } from '../support/tide-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -22,15 +23,19 @@ before(async () => {
   redisServer = await startRedis();
   redis = new Redis(redisServer.port, '127.0.0.1');
   dir = mkdtempSync(join(tmpdir(), 'tide-e2e-'));
-  const manifest = readFileSync(join(repoRoot, 'examples/redis-list/worker.yaml'), 'utf8')
-    .replace('127.0.0.1:6379', `127.0.0.1:${redisServer.port}`)
-    // The manifest runs from a temp folder: its relative command would not find worker.ts or tsx.
-    .replace(
-      'command: ["node", "--import", "tsx", "worker.ts"]',
-      `workingDir: ${JSON.stringify(join(repoRoot, 'examples/redis-list'))}\n          command: ["node", "--import", "tsx", "worker.ts"]`,
-    )
-    .replace('cooldownPeriod: 10', 'cooldownPeriod: 3');
-  writeFileSync(join(dir, 'worker.yaml'), manifest);
+  editManifests(
+    join(repoRoot, 'examples/redis-list/worker.yaml'),
+    join(dir, 'worker.yaml'),
+    (doc) => {
+      if (doc.kind === 'Deployment') {
+        const c = firstContainer(doc);
+        setEnv(c, 'REDIS_HOST', `127.0.0.1:${redisServer.port}`);
+        // The manifest runs from a temp folder: point its relative command at the example.
+        c.workingDir = join(repoRoot, 'examples/redis-list');
+      }
+      if (doc.kind === 'ScaledObject') doc.spec!.cooldownPeriod = 3;
+    },
+  );
 });
 
 after(async () => {

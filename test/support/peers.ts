@@ -256,7 +256,7 @@ export async function startKubeCluster(
   ] as const) {
     peerBinary(name);
   }
-  const runDir = mkdtempSync(join(repoRoot, '.cache', 'kube-run-'));
+  const runDir = mkdtempSync(join(tmpdir(), 'tide-kube-run-'));
   const env = { KUBE_RUN_DIR: runDir, KUBE_STAGES: opts.stages ?? 'general' };
   try {
     await runScript(['start'], env);
