@@ -30,6 +30,8 @@ need_apt python3-celery
 need_apt python3-redis
 need_apt redis-server
 need_apt redis-sentinel
+# promtool and prometheus check the /metrics scrape (test/e2e/explain.test.ts)
+need_apt prometheus
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   step "installing Debian packages: ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -37,6 +39,12 @@ if [ "${#apt_missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${apt_missing[@]}"
 else
   step "Debian packages present"
+fi
+
+# The rabbitmq trigger's HTTP mode reads the management API (port 15672); enabling is idempotent.
+if command -v rabbitmq-plugins >/dev/null 2>&1; then
+  step "RabbitMQ management plugin"
+  rabbitmq-plugins enable rabbitmq_management
 fi
 
 if [ -x scripts/peers.sh ]; then

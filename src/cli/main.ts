@@ -52,10 +52,26 @@ program
   .argument('<paths...>', 'YAML files or directories')
   .addOption(new Option('--plain', 'plain log lines even on a terminal (no live table)'))
   .option('--log-level <level>', 'tide log level (debug, info, warn, error)', 'info')
-  .action(async (paths: string[], opts: { plain?: boolean; logLevel: string }) => {
-    const { runUp } = await import('./up.js');
-    process.exitCode = await runUp(paths, opts);
-  });
+  .option('--metrics-port <port>', 'serve Prometheus /metrics on this port (off by default)', (v) =>
+    Number(v),
+  )
+  .option('--metrics-host <host>', 'address for /metrics; not loopback needs a token', '127.0.0.1')
+  .option('--metrics-token <token>', 'bearer token for /metrics (or env TIDE_METRICS_TOKEN)')
+  .action(
+    async (
+      paths: string[],
+      opts: {
+        plain?: boolean;
+        logLevel: string;
+        metricsPort?: number;
+        metricsHost?: string;
+        metricsToken?: string;
+      },
+    ) => {
+      const { runUp } = await import('./up.js');
+      process.exitCode = await runUp(paths, opts);
+    },
+  );
 
 program
   .command('status')
@@ -64,6 +80,44 @@ program
   .action(async (opts: { json?: boolean }) => {
     const { runStatus } = await import('./status.js');
     process.exitCode = await runStatus(opts);
+  });
+
+program
+  .command('operator')
+  .description('run as a Kubernetes operator: watch keda.sh objects and scale through /scale')
+  .option(
+    '--kubeconfig <file>',
+    'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+  )
+  .option(
+    '--namespaces <list>',
+    'comma-separated namespaces to watch (default: all, or $WATCH_NAMESPACE)',
+  )
+  .option('--qps <n>', 'Kubernetes API requests per second', '20')
+  .option('--burst <n>', 'Kubernetes API burst above --qps', '30')
+  .option('--health-port <port>', 'port of /healthz, /readyz and /metrics', '8081')
+  .option('--cluster-object-namespace <ns>', 'where ClusterTriggerAuthentication secrets live')
+  .option('--leader-elect', 'elect one active replica with a coordination.k8s.io Lease')
+  .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: $POD_NAMESPACE)')
+  .option('--log-level <level>', 'log level (debug, info, warn, error)', 'info')
+  .action(async (opts: import('./operator.js').OperatorCliOptions) => {
+    const { runOperator } = await import('./operator.js');
+    process.exitCode = await runOperator(opts);
+  });
+
+program
+  .command('explain')
+  .description('say in one paragraph why a ScaledObject has its replicas (or a ScaledJob its jobs)')
+  .argument('<object>', 'so/<name>, sj/<name>, ScaledObject/<name> or ScaledJob/<name>')
+  .option('-n, --namespace <namespace>', 'namespace of the object', 'default')
+  .option(
+    '--at <time>',
+    'explain the decision in force then: 12:04:10, 2026-11-23T12:04:10Z, 5m ago',
+  )
+  .option('--json', 'machine-readable output')
+  .action(async (object: string, opts: { namespace: string; at?: string; json?: boolean }) => {
+    const { runExplain } = await import('./explain.js');
+    process.exitCode = await runExplain(object, opts);
   });
 
 try {

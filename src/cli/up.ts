@@ -13,6 +13,11 @@ import { LocalRuntime } from '../local/runtime.js';
 import { acquireLock, AlreadyRunningError, stateDir } from '../local/state-dir.js';
 import type { TideStatus } from '../local/status-model.js';
 import { TerminalView } from '../local/terminal.js';
+import { decisionsDir, DecisionLog } from '../observe/decision-log.js';
+import { startMetricsServer, type MetricsServer } from '../observe/metrics-server.js';
+import { TideMetrics } from '../observe/metrics.js';
+import type { ObjectRef } from '../observe/types.js';
+import { Secret } from '../secret.js';
 
 /** Second net behind Secret's own redaction: keys that hold credentials never reach a log. */
 const REDACT = ['password', '*.password', 'connectionString', '*.connectionString', 'env', '*.env'];
@@ -38,7 +43,16 @@ function makeLogger(level: string, view: TerminalView, file: string): Logger {
 
 export async function runUp(
   paths: string[],
-  opts: { plain?: boolean; logLevel: string },
+  opts: {
+    plain?: boolean;
+    logLevel: string;
+    /** Serve Prometheus `/metrics` on this port (off when absent). */
+    metricsPort?: number;
+    /** @default 127.0.0.1; anything else needs a token. */
+    metricsHost?: string;
+    /** Bearer token for `/metrics`; TIDE_METRICS_TOKEN when absent. */
+    metricsToken?: string;
+  },
 ): Promise<number> {
   const dir = stateDir();
   let release: () => void;
@@ -55,10 +69,26 @@ export async function runUp(
   const view = new TerminalView(process.stdout, { plain: opts.plain ?? false });
   const logger = makeLogger(opts.logLevel, view, join(dir.root, 'tide.log'));
   const source = new ManifestSource(paths);
+  let logFailed = false;
+  const decisionLog = new DecisionLog({
+    dir: decisionsDir(dir.root),
+    onError: (e) => {
+      if (!logFailed) logger.warn(`decision log: cannot write: ${errorMessage(e)}`);
+      logFailed = true;
+    },
+  });
+  const metrics =
+    opts.metricsPort !== undefined
+      ? new TideMetrics({ status: () => runtime.status() })
+      : undefined;
   const runtime = new LocalRuntime({
     logDir: dir.logs,
     logger,
     onLine: (name, stream, line) => view.replicaLine(name, stream, line),
+    onRecord: (round) => {
+      decisionLog.record(round);
+      metrics?.observeRound(round);
+    },
   });
   const startedAt = new Date().toISOString();
   let rejected: TideStatus['rejected'] = [];
@@ -80,11 +110,41 @@ export async function runUp(
     }
     rejected = outcome.rejected;
     await runtime.apply(outcome.set);
+    metrics?.setRegistered(outcome.set);
     return outcome;
   };
 
+  /** `/decisions?kind=&namespace=&name=[&at=][&limit=]` for `tide explain`. */
+  const decisions = (q: URLSearchParams) => {
+    const kind = q.get('kind');
+    if (kind !== 'ScaledObject' && kind !== 'ScaledJob')
+      throw new Error(`kind must be ScaledObject or ScaledJob, got ${kind ?? 'nothing'}`);
+    const ref: ObjectRef = {
+      kind,
+      namespace: q.get('namespace') ?? 'default',
+      name: q.get('name') ?? '',
+    };
+    const at = q.get('at');
+    const limit = Number(q.get('limit') ?? 50);
+    return decisionLog.query(ref, {
+      ...(at ? { at: /^\d+$/.test(at) ? Number(at) : Date.parse(at) } : {}),
+      limit: Number.isInteger(limit) && limit > 0 ? limit : 50,
+    });
+  };
+
   let control;
+  let metricsServer: MetricsServer | undefined;
   try {
+    if (metrics && opts.metricsPort !== undefined) {
+      const token = opts.metricsToken ?? process.env.TIDE_METRICS_TOKEN;
+      metricsServer = await startMetricsServer({
+        host: opts.metricsHost ?? '127.0.0.1',
+        port: opts.metricsPort,
+        token: token ? new Secret(token) : undefined,
+        render: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
+      });
+      logger.info(`Prometheus metrics on ${metricsServer.url}`);
+    }
     const first = await reload(true);
     const s = first.set;
     const runnable = s.deployments.length + s.statefulSets.length + s.scaledJobs.length;
@@ -99,12 +159,14 @@ export async function runUp(
     logger.info(
       `running ${s.scaledObjects.length} ScaledObject(s), ${s.scaledJobs.length} ScaledJob(s), ${s.deployments.length + s.statefulSets.length} workload(s); state in ${dir.root}; \`tide status\` in another terminal`,
     );
-    control = await startControlServer(dir.controlSocket, (path) =>
-      path === '/status' ? status() : undefined,
+    control = await startControlServer(dir.controlSocket, (path, query) =>
+      path === '/status' ? status() : path === '/decisions' ? decisions(query) : undefined,
     );
   } catch (e) {
     logger.error(errorMessage(e));
     await runtime.stop();
+    await metricsServer?.close();
+    decisionLog.close();
     release();
     return 1;
   }
@@ -134,6 +196,8 @@ export async function runUp(
       void (async () => {
         await reloading;
         await runtime.stop();
+        decisionLog.close();
+        await metricsServer?.close();
         await stopControlServer(control, dir.controlSocket);
         view.close();
         logger.info('all replicas and jobs have exited');

@@ -23,6 +23,7 @@ import { ScaledObjectController } from '../scheduler/scaled-object-controller.js
 import { JobRunner } from '../targets/local/job-runner.js';
 import { ProcessPool } from '../targets/local/process-pool.js';
 import type { OutputStream, TargetEvent } from '../targets/target.js';
+import type { RoundObservation } from '../observe/types.js';
 import { processTemplate, type ProcessTemplate } from './process-template.js';
 import type { ObjectStatus } from './status-model.js';
 
@@ -30,6 +31,8 @@ export interface LocalRuntimeOptions {
   logDir: string;
   logger: Logger;
   onLine?: (source: string, stream: OutputStream, line: string) => void;
+  /** Every controller's round record (decision log, metrics). */
+  onRecord?: (round: RoundObservation) => void;
 }
 
 type Workload = Deployment | StatefulSet;
@@ -213,6 +216,7 @@ export class LocalRuntime {
         target: target.pool,
         pool: this.#connections,
         logger: this.#opts.logger.child({ object: objectName(so) }),
+        ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
         ...(state ? { state } : {}),
         initialReplicas: state
           ? target.pool.currentReplicas()
@@ -292,6 +296,7 @@ export class LocalRuntime {
         target: runner,
         pool: this.#connections,
         logger: this.#opts.logger.child({ object: objectName(sj) }),
+        ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
         ...(state ? { state } : {}),
       });
       this.#jobs.set(k, { sj, templateFingerprint: tplFp, runner, controller, generation });

@@ -5,18 +5,34 @@
  * Definitions are held erased (`AnyScalerDefinition`): each has its own metadata type, and the
  * meta a definition's `parse` returns is accepted back only by that definition's `create`.
  */
+import { celery } from './celery.js';
 import { cron } from './cron.js';
 import { erase } from './define.js';
+import { kafka } from './kafka.js';
 import { mongodb } from './mongodb.js';
+import { mysqlScaler } from './mysql.js';
+import { natsJetStream } from './nats-jetstream.js';
+import { postgresql } from './postgresql.js';
+import { rabbitmq } from './rabbitmq.js';
 import { redis, redisCluster, redisSentinel } from './redis.js';
+import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis-streams.js';
 import type { AnyScalerDefinition } from './types.js';
 
 export const scalerDefinitions: readonly AnyScalerDefinition[] = [
+  erase(celery),
   erase(cron),
+  erase(kafka),
   erase(mongodb),
+  erase(mysqlScaler),
+  erase(natsJetStream),
+  erase(postgresql),
+  erase(rabbitmq),
   erase(redis),
   erase(redisCluster),
+  erase(redisClusterStreams),
   erase(redisSentinel),
+  erase(redisSentinelStreams),
+  erase(redisStreams),
 ];
 
 const byType = new Map<string, AnyScalerDefinition>(scalerDefinitions.map((d) => [d.type, d]));

@@ -22,6 +22,7 @@ import type { ManifestSet, ScaledJob } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import type { ObjectStatus } from '../local/status-model.js';
 import type { ConnectionPool } from '../scalers/types.js';
+import type { RoundObservation } from '../observe/types.js';
 import type { JobTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
 import { PollLoop } from './loop.js';
@@ -36,6 +37,8 @@ export interface ScaledJobControllerOptions {
   logger: Logger;
   state?: ScaledJobState;
   onDecision?: (sj: ScaledJob, d: ScaledJobDecision, created: number) => void;
+  /** Every round's decision record with its raw readings (decision log, metrics). */
+  onRecord?: (round: RoundObservation) => void;
 }
 
 export class ScaledJobController {
@@ -97,6 +100,7 @@ export class ScaledJobController {
   }
 
   async #round(signal: AbortSignal): Promise<void> {
+    const startedAt = Date.now();
     const readings = await this.#reader.readAll(signal);
     if (signal.aborted) return;
     const { target } = this.#opts;
@@ -129,13 +133,22 @@ export class ScaledJobController {
         `${objectName(this.sj)}: started ${decision.jobsToCreate} job(s): ${summarizeReasons(decision.reasons)}`,
       );
     }
-    this.decisions.push({
+    const record = {
       at: this.#lastRoundAt.toISOString(),
       current: unfinished.length,
       decided: decision.jobsToCreate,
       isActive: decision.isActive,
       triggers: triggerStatuses(readings),
       reasons: [...decision.reasons],
+    };
+    this.decisions.push(record);
+    this.#opts.onRecord?.({
+      kind: 'ScaledJob',
+      namespace: this.sj.metadata.namespace,
+      name: this.sj.metadata.name,
+      record,
+      readings,
+      durationMs: Date.now() - startedAt,
     });
     this.#opts.onDecision?.(this.sj, decision, decision.jobsToCreate);
     await this.cleanupHistory();

@@ -18,6 +18,7 @@ import type { ManifestSet, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import type { ObjectStatus } from '../local/status-model.js';
 import type { ConnectionPool } from '../scalers/types.js';
+import type { RoundObservation } from '../observe/types.js';
 import type { ScaleTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
 import { PollLoop } from './loop.js';
@@ -35,6 +36,8 @@ export interface ScaledObjectControllerOptions {
   /** Replicas the target declares before tide's first decision (Deployment `spec.replicas`). */
   initialReplicas: number;
   onDecision?: (so: ScaledObject, d: ScaledObjectDecision) => void;
+  /** Every round's decision record with its raw readings (decision log, metrics). */
+  onRecord?: (round: RoundObservation) => void;
 }
 
 export class ScaledObjectController {
@@ -96,6 +99,7 @@ export class ScaledObjectController {
   }
 
   async #round(signal: AbortSignal): Promise<void> {
+    const startedAt = Date.now();
     const readings = await this.#reader.readAll(signal);
     if (signal.aborted) return;
     const { target } = this.#opts;
@@ -127,13 +131,22 @@ export class ScaledObjectController {
       );
     }
     target.scaleTo(decision.desiredReplicas, summary);
-    this.decisions.push({
+    const record = {
       at: this.#lastRoundAt.toISOString(),
       current,
       decided: decision.desiredReplicas,
       isActive: decision.isActive,
       triggers: triggerStatuses(readings),
       reasons: [...decision.reasons],
+    };
+    this.decisions.push(record);
+    this.#opts.onRecord?.({
+      kind: 'ScaledObject',
+      namespace: this.so.metadata.namespace,
+      name: this.so.metadata.name,
+      record,
+      readings,
+      durationMs: Date.now() - startedAt,
     });
     for (const ev of decision.events) this.#opts.logger.info({ reason: ev.code }, ev.message);
     this.#opts.onDecision?.(this.so, decision);

@@ -1,0 +1,132 @@
+/**
+ * `tide operator`: runs tide as a Kubernetes operator against the cluster of a kubeconfig
+ * (or in-cluster), watching keda.sh/v1alpha1 objects in all namespaces or the given ones.
+ * Stops gracefully on SIGTERM/SIGINT: controllers stop, pending status writes are flushed,
+ * workloads keep their replicas.
+ */
+import { hostname } from 'node:os';
+import { pino } from 'pino';
+import { errorMessage } from '../errors.js';
+import { startHealthServer } from '../operator/health.js';
+import { KubeClient, loadKubeConfig } from '../operator/kube-client.js';
+import { LeaderElector } from '../operator/leader.js';
+import { Operator } from '../operator/operator.js';
+
+export interface OperatorCliOptions {
+  kubeconfig?: string;
+  namespaces?: string;
+  qps: string;
+  burst?: string;
+  healthPort: string;
+  clusterObjectNamespace?: string;
+  logLevel: string;
+  leaderElect?: boolean;
+  leaderElectionNamespace?: string;
+}
+
+export async function runOperator(opts: OperatorCliOptions): Promise<number> {
+  const logger = pino({ level: opts.logLevel, base: undefined });
+  const qps = Number(opts.qps);
+  const burst = opts.burst !== undefined ? Number(opts.burst) : undefined;
+  const port = Number(opts.healthPort);
+  if (!(qps > 0) || (burst !== undefined && !(burst > 0)) || !Number.isInteger(port)) {
+    console.error(
+      'tide operator: --qps and --burst must be positive numbers, --health-port an integer',
+    );
+    return 2;
+  }
+  let client: KubeClient;
+  try {
+    client = new KubeClient(loadKubeConfig(opts.kubeconfig), {
+      qps,
+      ...(burst !== undefined ? { burst } : {}),
+    });
+  } catch (e) {
+    console.error(`tide operator: cannot load the kubeconfig: ${errorMessage(e)}`);
+    return 1;
+  }
+  const namespaces = (opts.namespaces ?? process.env.WATCH_NAMESPACE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const operator = new Operator({
+    client,
+    logger,
+    namespaces,
+    clusterObjectNamespace:
+      opts.clusterObjectNamespace ?? process.env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? 'keda',
+  });
+  let started = false;
+  const elector = opts.leaderElect
+    ? new LeaderElector({
+        client,
+        logger,
+        namespace: opts.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? 'default',
+        identity: `${process.env.HOSTNAME ?? hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`,
+        onStartedLeading: () => {
+          started = true;
+          operator.start().catch((e: unknown) => {
+            logger.error({ err: errorMessage(e) }, 'operator failed to start');
+          });
+        },
+        // As client-go: a replica that lost the lease exits, and its pod restarts as a follower.
+        onStoppedLeading: () => lost(),
+      })
+    : undefined;
+  let lost: () => void = () => undefined;
+  const health = await startHealthServer(
+    {
+      // A follower is healthy and ready: it is waiting for the lease by design.
+      get ready() {
+        return elector && !elector.leading ? true : operator.ready;
+      },
+      metrics: () => ({
+        tide_operator_api_requests_total: {
+          help: 'Requests sent to the Kubernetes API server.',
+          type: 'counter',
+          value: client.requests,
+        },
+        tide_operator_status_writes_total: {
+          help: 'Status subresource writes.',
+          type: 'counter',
+          value: operator.statusWrites,
+        },
+        tide_operator_leader: {
+          help: '1 while this replica runs the controllers (always 1 without --leader-elect).',
+          type: 'gauge',
+          value: !elector || elector.leading ? 1 : 0,
+        },
+        tide_operator_scaled_objects: {
+          help: 'ScaledObjects with a running controller.',
+          type: 'gauge',
+          value: operator.running.length,
+        },
+      }),
+    },
+    port,
+  );
+  logger.info(
+    {
+      server: client.server,
+      namespaces: namespaces.length ? namespaces : 'all',
+      healthPort: health.port,
+    },
+    'tide operator starting',
+  );
+  const code = new Promise<number>((resolve) => {
+    process.once('SIGTERM', () => resolve(0));
+    process.once('SIGINT', () => resolve(0));
+    lost = () => resolve(1);
+  });
+  if (elector) elector.start();
+  else {
+    started = true;
+    await operator.start();
+  }
+  const exitCode = await code;
+  logger.info('tide operator stopping');
+  if (started) await operator.stop();
+  await elector?.stop();
+  await new Promise((r) => health.server.close(r));
+  return exitCode;
+}

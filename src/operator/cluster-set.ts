@@ -1,0 +1,164 @@
+/**
+ * Builds the ManifestSet one ScaledObject needs from the cluster, so the same validation,
+ * env resolution and auth resolution as local mode apply: the object itself, its target
+ * workload (for `*FromEnv`, from the pod template), the TriggerAuthentications and
+ * ClusterTriggerAuthentications it references, and the Secrets and ConfigMaps those and the
+ * target's env name. Objects are parsed with the same schemas as YAML files; the "file" of a
+ * cluster object is `cluster:` plus its API path, so messages still say where it came from.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { emptySet, addToSet } from '../manifests/load.js';
+import { parseObject } from '../manifests/parse-object.js';
+import { scaleTargetKind } from '../manifests/defaults.js';
+import type {
+  ClusterTriggerAuthentication,
+  Container,
+  ManifestSet,
+  ScaledObject,
+  TideObject,
+  TriggerAuthentication,
+} from '../manifests/types.js';
+import type { KubeClient } from './kube-client.js';
+
+/** The pseudo file name of a cluster object in messages. */
+export function clusterSource(kind: string, namespace: string | undefined, name: string): string {
+  return `cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`;
+}
+
+export type ParsedCluster =
+  { ok: true; object: TideObject } | { ok: false; issues: { path: string; message: string }[] };
+
+/** Parses an object read from the API with tide's schemas; server-managed fields are dropped. */
+export function parseClusterObject(raw: KubernetesObject): ParsedCluster {
+  const meta = raw.metadata ?? {};
+  const doc = {
+    ...raw,
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      labels: meta.labels,
+      annotations: meta.annotations,
+      generation: meta.generation,
+      creationTimestamp:
+        meta.creationTimestamp instanceof Date
+          ? meta.creationTimestamp.toISOString()
+          : meta.creationTimestamp,
+      uid: meta.uid,
+      resourceVersion: meta.resourceVersion,
+    },
+    status: undefined,
+  };
+  const source = { file: clusterSource(raw.kind ?? '', meta.namespace, meta.name ?? '') };
+  const r = parseObject(doc, source);
+  if (r.status === 'object') return { ok: true, object: r.object };
+  const issues = r.issues
+    .filter((i) => i.severity === 'error')
+    .map((i) => ({ path: formatPath(i.path), message: i.message }));
+  return {
+    ok: false,
+    issues: issues.length ? issues : [{ path: '', message: `${raw.kind} is not read by tide` }],
+  };
+}
+
+function formatPath(p: readonly (string | number)[]): string {
+  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+export interface ClusterSetInput {
+  client: KubeClient;
+  so: ScaledObject;
+  triggerAuthentications: readonly KubernetesObject[];
+  clusterTriggerAuthentications: readonly KubernetesObject[];
+  /** Where ClusterTriggerAuthentication Secrets live (KEDA_CLUSTER_OBJECT_NAMESPACE). */
+  clusterObjectNamespace: string;
+}
+
+function envRefs(containers: readonly Container[]): { secrets: string[]; configMaps: string[] } {
+  const secrets: string[] = [];
+  const configMaps: string[] = [];
+  for (const c of containers) {
+    for (const e of c.env ?? []) {
+      if (e.valueFrom?.secretKeyRef) secrets.push(e.valueFrom.secretKeyRef.name);
+      if (e.valueFrom?.configMapKeyRef) configMaps.push(e.valueFrom.configMapKeyRef.name);
+    }
+    for (const f of c.envFrom ?? []) {
+      if (f.secretRef) secrets.push(f.secretRef.name);
+      if (f.configMapRef) configMaps.push(f.configMapRef.name);
+    }
+  }
+  return { secrets, configMaps };
+}
+
+/** Reads what the ScaledObject references and returns it as a set (missing objects are left out). */
+export async function buildClusterSet(input: ClusterSetInput): Promise<ManifestSet> {
+  const { client, so } = input;
+  const ns = so.metadata.namespace;
+  const set = emptySet();
+  addToSet(set, so);
+  const want = { secrets: new Set<string>(), configMaps: new Set<string>() };
+  const cta = { secrets: new Set<string>(), configMaps: new Set<string>() };
+
+  const { apiVersion, kind } = scaleTargetKind(so);
+  if (apiVersion === 'apps/v1' && (kind === 'Deployment' || kind === 'StatefulSet')) {
+    const plural = kind === 'Deployment' ? 'deployments' : 'statefulsets';
+    const raw = await client.find<KubernetesObject>(
+      `/apis/apps/v1/namespaces/${ns}/${plural}/${so.spec.scaleTargetRef.name}`,
+    );
+    const parsed = raw ? parseClusterObject({ ...raw, apiVersion, kind }) : undefined;
+    if (
+      parsed?.ok &&
+      (parsed.object.kind === 'Deployment' || parsed.object.kind === 'StatefulSet')
+    ) {
+      addToSet(set, parsed.object);
+      const refs = envRefs(parsed.object.spec.template.spec.containers);
+      refs.secrets.forEach((n) => want.secrets.add(n));
+      refs.configMaps.forEach((n) => want.configMaps.add(n));
+    }
+  }
+
+  for (const t of so.spec.triggers) {
+    const ref = t.authenticationRef;
+    if (!ref) continue;
+    const cluster = ref.kind === 'ClusterTriggerAuthentication';
+    const raw = cluster
+      ? input.clusterTriggerAuthentications.find((a) => a.metadata?.name === ref.name)
+      : input.triggerAuthentications.find(
+          (a) => a.metadata?.name === ref.name && a.metadata.namespace === ns,
+        );
+    if (!raw) continue;
+    const kindName = cluster ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication';
+    const parsed = parseClusterObject({ ...raw, kind: kindName });
+    if (!parsed.ok) continue;
+    const auth = parsed.object as TriggerAuthentication | ClusterTriggerAuthentication;
+    if (
+      set[cluster ? 'clusterTriggerAuthentications' : 'triggerAuthentications'].some(
+        (a) => a.metadata.name === auth.metadata.name,
+      )
+    )
+      continue;
+    addToSet(set, auth);
+    const into = cluster ? cta : want;
+    auth.spec.secretTargetRef?.forEach((r) => into.secrets.add(r.name));
+    auth.spec.configMapTargetRef?.forEach((r) => into.configMaps.add(r.name));
+  }
+
+  const fetch = async (namespace: string, plural: 'secrets' | 'configmaps', name: string) => {
+    const raw = await client.find<KubernetesObject>(
+      `/api/v1/namespaces/${namespace}/${plural}/${name}`,
+    );
+    if (!raw) return;
+    const parsed = parseClusterObject({
+      ...raw,
+      apiVersion: 'v1',
+      kind: plural === 'secrets' ? 'Secret' : 'ConfigMap',
+    });
+    if (parsed.ok) addToSet(set, parsed.object);
+  };
+  await Promise.all([
+    ...[...want.secrets].map((n) => fetch(ns, 'secrets', n)),
+    ...[...want.configMaps].map((n) => fetch(ns, 'configmaps', n)),
+    ...[...cta.secrets].map((n) => fetch(input.clusterObjectNamespace, 'secrets', n)),
+    ...[...cta.configMaps].map((n) => fetch(input.clusterObjectNamespace, 'configmaps', n)),
+  ]);
+  return set;
+}

@@ -1,0 +1,65 @@
+/**
+ * Kubernetes Events with KEDA's reasons (`KEDAScaleTargetActivated`, `ScaledObjectReady`,
+ * `ScaledObjectCheckFailed`...), so `kubectl describe so` reads as it does with KEDA. Events
+ * are best-effort: a failed write is logged at debug level and never blocks scaling.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors.js';
+import type { KubeClient } from './kube-client.js';
+
+/** The reasons KEDA emits as Warning events; everything else is Normal. */
+const WARNINGS = new Set([
+  'ScaledObjectCheckFailed',
+  'ScaledObjectDeleted',
+  'KEDAScaleTargetActivationFailed',
+  'KEDAScaleTargetDeactivationFailed',
+  'KEDAScalerFailed',
+  'ScaledJobCheckFailed',
+  'KEDAJobCreateFailed',
+  'ScaledObjectFallbackActivated',
+]);
+
+export class EventRecorder {
+  readonly #client: KubeClient;
+  readonly #logger: Logger;
+  /** Events sent, for tests and metrics. */
+  sent = 0;
+
+  constructor(client: KubeClient, logger: Logger) {
+    this.#client = client;
+    this.#logger = logger;
+  }
+
+  record(obj: KubernetesObject, kind: string, reason: string, message: string): void {
+    const ns = obj.metadata?.namespace ?? 'default';
+    const name = obj.metadata?.name ?? '';
+    const now = new Date().toISOString();
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: `${name}.`, namespace: ns },
+      involvedObject: {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind,
+        name,
+        namespace: ns,
+        ...(obj.metadata?.uid ? { uid: obj.metadata.uid } : {}),
+        ...(obj.metadata?.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+      },
+      reason,
+      message,
+      type: WARNINGS.has(reason) ? 'Warning' : 'Normal',
+      source: { component: 'tide-operator' },
+      reportingComponent: 'tide-operator',
+      reportingInstance: process.env.HOSTNAME ?? 'tide-operator',
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    this.sent++;
+    this.#client.post(`/api/v1/namespaces/${ns}/events`, body).catch((e: unknown) => {
+      this.#logger.debug({ reason, err: errorMessage(e) }, 'event not recorded');
+    });
+  }
+}

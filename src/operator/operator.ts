@@ -1,0 +1,378 @@
+/**
+ * The Kubernetes operator: informers on ScaledObjects, TriggerAuthentications and
+ * ClusterTriggerAuthentications (all namespaces or a configured set), and for each valid
+ * ScaledObject the same ScaledObjectController local mode uses, driving a KubeScaleTarget.
+ *
+ * One object never stops the others: a ScaledObject that fails validation, or whose target
+ * cannot be scaled, gets Ready=False (`ScaledObjectCheckFailed`, the field-path message) and
+ * is retried on its next change or on resync. Reconciles of one object are serialized.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ScaledObjectDecision, ScaledObjectState } from '../engine/index.js';
+import { parseRfc3339 } from '../engine/index.js';
+import { errorMessage } from '../errors.js';
+import { pollingIntervalSeconds, scaleTargetKind } from '../manifests/defaults.js';
+import { validateSet } from '../manifests/validate.js';
+import { objectName, type ScaledObject } from '../manifests/types.js';
+import { SharedConnectionPool } from '../scalers/pool.js';
+import { ScaledObjectController } from '../scheduler/scaled-object-controller.js';
+import {
+  KubeScaleTarget,
+  resolveGvkr,
+  scalePath,
+  type Gvkr,
+  type ScaleObject,
+} from '../targets/kubernetes/scale.js';
+import { buildClusterSet, parseClusterObject } from './cluster-set.js';
+import { WatchedInformer } from './informer.js';
+import type { KubeClient } from './kube-client.js';
+import { EventRecorder } from './events.js';
+import { StatusWriter } from './status-writer.js';
+import { checkFailedStatus, decisionStatus, type ScaledObjectStatus } from './so-status.js';
+
+export const KEDA_GROUP_PATH = '/apis/keda.sh/v1alpha1';
+/** KEDA's finalizer: tide uses the same one, so either operator can finish a deletion. */
+export const FINALIZER = 'finalizer.keda.sh';
+
+export interface OperatorOptions {
+  client: KubeClient;
+  logger: Logger;
+  /** Namespaces to watch; empty or undefined = all. */
+  namespaces?: readonly string[];
+  /** KEDA_CLUSTER_OBJECT_NAMESPACE. @default 'keda' */
+  clusterObjectNamespace?: string;
+  /** Restart a watch silent this long. @default 600_000 */
+  watchSilenceMs?: number;
+  /** Re-reconcile every cached ScaledObject this often (retries failed ones). @default 30_000 */
+  resyncMs?: number;
+}
+
+interface SoStatusObject extends KubernetesObject {
+  spec?: unknown;
+  status?: Partial<ScaledObjectStatus>;
+}
+
+interface Entry {
+  fingerprint: string;
+  /** Set while the object cannot run (invalid, target missing): resync retries it. */
+  failed?: boolean;
+  controller?: ScaledObjectController;
+  target?: KubeScaleTarget;
+  so?: ScaledObject;
+}
+
+const soKey = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+/** What makes a ScaledObject's controller be rebuilt: spec, annotations, deletion; never status. */
+const fingerprint = (o: SoStatusObject, authVersion: number) =>
+  JSON.stringify([
+    o.spec,
+    o.metadata?.annotations ?? {},
+    o.metadata?.generation,
+    o.metadata?.deletionTimestamp,
+    authVersion,
+  ]);
+
+export class Operator {
+  readonly #opts: OperatorOptions;
+  readonly #pool = new SharedConnectionPool();
+  readonly #entries = new Map<string, Entry>();
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #informers: WatchedInformer<KubernetesObject>[] = [];
+  readonly #soInformers: WatchedInformer<SoStatusObject>[] = [];
+  readonly #taInformers: WatchedInformer<KubernetesObject>[] = [];
+  #ctaInformer: WatchedInformer<KubernetesObject> | undefined;
+  readonly #status: StatusWriter;
+  readonly #events: EventRecorder;
+  /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
+  #authVersion = 0;
+  #stopped = false;
+  #resync: NodeJS.Timeout | undefined;
+
+  constructor(opts: OperatorOptions) {
+    this.#opts = opts;
+    this.#status = new StatusWriter(opts.client, opts.logger);
+    this.#events = new EventRecorder(opts.client, opts.logger);
+  }
+
+  /** Status writes done so far (for tests and benchmarks). */
+  get statusWrites(): number {
+    return this.#status.writes;
+  }
+
+  /** True once every informer has listed and opened its watch. */
+  get ready(): boolean {
+    return this.#informers.every((i) => i.synced);
+  }
+
+  /** ScaledObjects with a running controller. */
+  get running(): string[] {
+    return [...this.#entries].filter(([, e]) => e.controller).map(([k]) => k);
+  }
+
+  async start(): Promise<void> {
+    const { client, logger } = this.#opts;
+    const namespaces = this.#opts.namespaces?.length ? this.#opts.namespaces : [undefined];
+    const path = (plural: string, ns?: string) =>
+      ns ? `${KEDA_GROUP_PATH}/namespaces/${ns}/${plural}` : `${KEDA_GROUP_PATH}/${plural}`;
+    const silenceMs = this.#opts.watchSilenceMs;
+    const common = { client, logger, ...(silenceMs ? { silenceMs } : {}) };
+    for (const ns of namespaces) {
+      const so = new WatchedInformer<SoStatusObject>({
+        ...common,
+        path: path('scaledobjects', ns),
+        onChange: (type, o) => this.#enqueue(o, type === 'delete'),
+      });
+      const ta = new WatchedInformer<KubernetesObject>({
+        ...common,
+        path: path('triggerauthentications', ns),
+        onChange: (_t, o) => this.#authChanged(o.metadata?.namespace),
+      });
+      this.#soInformers.push(so);
+      this.#taInformers.push(ta);
+      this.#informers.push(so, ta);
+    }
+    this.#ctaInformer = new WatchedInformer<KubernetesObject>({
+      ...common,
+      path: path('clustertriggerauthentications'),
+      onChange: () => this.#authChanged(undefined),
+    });
+    this.#informers.push(this.#ctaInformer);
+    // Auth first, so the first ScaledObject reconciles find their TriggerAuthentications.
+    await Promise.all([...this.#taInformers, this.#ctaInformer].map((i) => i.start()));
+    await Promise.all(this.#soInformers.map((i) => i.start()));
+    this.#resync = setInterval(() => {
+      for (const inf of this.#soInformers) for (const o of inf.list()) this.#enqueue(o, false);
+    }, this.#opts.resyncMs ?? 30_000);
+    this.#resync.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#resync);
+    await Promise.all(this.#informers.map((i) => i.stop()));
+    await Promise.allSettled([...this.#queues.values()]);
+    await Promise.all([...this.#entries.values()].map((e) => this.#stopEntry(e)));
+    this.#entries.clear();
+    await this.#status.flush();
+  }
+
+  #authChanged(namespace: string | undefined): void {
+    this.#authVersion++;
+    for (const inf of this.#soInformers)
+      for (const o of inf.list(namespace)) this.#enqueue(o, false);
+  }
+
+  #enqueue(o: SoStatusObject, deleted: boolean): void {
+    if (this.#stopped) return;
+    const key = soKey(o);
+    const prev = this.#queues.get(key) ?? Promise.resolve();
+    const next = prev
+      .then(() => (deleted ? this.#remove(key) : this.#reconcile(key, o)))
+      .catch((e: unknown) => {
+        // Forget it so the next change or resync tries again from scratch.
+        const entry = this.#entries.get(key);
+        if (entry && !entry.controller) this.#entries.delete(key);
+        this.#opts.logger.error({ object: key, err: errorMessage(e) }, 'reconcile failed');
+      })
+      .finally(() => {
+        if (this.#queues.get(key) === next) this.#queues.delete(key);
+      });
+    this.#queues.set(key, next);
+  }
+
+  async #stopEntry(e: Entry): Promise<ScaledObjectState | undefined> {
+    const state = e.controller?.state;
+    await e.controller?.stop();
+    await e.target?.stop();
+    return state;
+  }
+
+  async #remove(key: string): Promise<void> {
+    const e = this.#entries.get(key);
+    this.#entries.delete(key);
+    if (e) await this.#stopEntry(e);
+  }
+
+  async #reconcile(key: string, raw: SoStatusObject): Promise<void> {
+    const fp = fingerprint(raw, this.#authVersion);
+    const existing = this.#entries.get(key);
+    if (existing?.fingerprint === fp && !existing.failed) return;
+    const carried = existing ? await this.#stopEntry(existing) : undefined;
+    if (raw.metadata?.deletionTimestamp) {
+      this.#entries.delete(key);
+      return this.#finalize(raw);
+    }
+    const entry: Entry = { fingerprint: fp };
+    this.#entries.set(key, entry);
+    const name = `ScaledObject ${key}`;
+    const fail = (message: string, so?: ScaledObject) => {
+      entry.failed = true;
+      this.#opts.logger.warn({ object: name }, message);
+      const previous = raw.status?.conditions?.find((c) => c.type === 'Ready');
+      if (previous?.status !== 'False' || previous.message !== message)
+        this.#events.record(raw, 'ScaledObject', 'ScaledObjectCheckFailed', message);
+      this.#status.write(raw, checkFailedStatus(so, raw.status, message));
+    };
+    await this.#ensureFinalizer(raw);
+
+    const parsed = parseClusterObject({ ...raw, kind: 'ScaledObject' });
+    if (!parsed.ok || parsed.object.kind !== 'ScaledObject') {
+      const issues = parsed.ok ? [] : parsed.issues;
+      return fail(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+    }
+    const so = parsed.object;
+    entry.so = so;
+    const set = await buildClusterSet({
+      client: this.#opts.client,
+      so,
+      triggerAuthentications: this.#taInformers.flatMap((i) => i.list(so.metadata.namespace)),
+      clusterTriggerAuthentications: this.#ctaInformer?.list() ?? [],
+      clusterObjectNamespace: this.#opts.clusterObjectNamespace ?? 'keda',
+    });
+    const validation = validateSet(set, {
+      clusterObjectNamespace: this.#opts.clusterObjectNamespace ?? 'keda',
+    });
+    const mine = validation.errors.filter((e) => e.ref.object === objectName(so));
+    if (mine.length) {
+      return fail(
+        mine
+          .flatMap((e) => e.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)))
+          .join('; '),
+        so,
+      );
+    }
+
+    const { apiVersion, kind } = scaleTargetKind(so);
+    const ref = {
+      apiVersion,
+      kind,
+      namespace: so.metadata.namespace,
+      name: so.spec.scaleTargetRef.name,
+    };
+    let gvkr: Gvkr;
+    let scale: ScaleObject;
+    try {
+      gvkr = await resolveGvkr(this.#opts.client, ref);
+      const found = await this.#opts.client.find<ScaleObject>(
+        scalePath(gvkr, ref.namespace, ref.name),
+      );
+      if (!found)
+        return fail(`${kind} ${ref.namespace}/${ref.name}: Target resource doesn't exist`, so);
+      scale = found;
+    } catch (e) {
+      return fail(errorMessage(e), so);
+    }
+    if (this.#entries.get(key) !== entry) return;
+    if (raw.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True')
+      this.#events.record(
+        raw,
+        'ScaledObject',
+        'ScaledObjectReady',
+        'ScaledObject is defined correctly and is ready for scaling',
+      );
+
+    // autoscaling/v1 Scale omits `replicas` when it is 0.
+    const initialReplicas = scale.spec?.replicas ?? 0;
+    const originalReplicaCount = raw.status?.originalReplicaCount ?? initialReplicas;
+    const logger = this.#opts.logger.child({ object: name });
+    const target = new KubeScaleTarget({
+      client: this.#opts.client,
+      ref,
+      gvkr,
+      initial: scale,
+      refreshMs: Math.max(1_000, pollingIntervalSeconds(so) * 1000),
+      onError: (m) => logger.warn(m),
+    });
+    const lastActive = raw.status?.lastActiveTime
+      ? parseRfc3339(raw.status.lastActiveTime)
+      : undefined;
+    const state: ScaledObjectState | undefined =
+      carried ??
+      (lastActive !== undefined
+        ? {
+            health: {},
+            hpa: { recommendations: [], scaleUpEvents: [], scaleDownEvents: [] },
+            lastActiveTime: lastActive,
+          }
+        : undefined);
+    const controller = new ScaledObjectController({
+      so,
+      set,
+      target,
+      pool: this.#pool,
+      logger,
+      initialReplicas,
+      ...(state ? { state } : {}),
+      onDecision: (_so, d: ScaledObjectDecision) => {
+        for (const ev of d.events) this.#events.record(raw, 'ScaledObject', ev.code, ev.message);
+        const metricNames = controller
+          .status()
+          .triggers.flatMap((t) => (t.metricName ? [t.metricName] : []));
+        this.#status.write(
+          raw,
+          decisionStatus({ so, decision: d, gvkr, originalReplicaCount, metricNames }),
+        );
+      },
+    });
+    entry.target = target;
+    entry.controller = controller;
+    controller.start();
+  }
+
+  async #ensureFinalizer(raw: SoStatusObject): Promise<void> {
+    const finalizers = raw.metadata?.finalizers ?? [];
+    if (finalizers.includes(FINALIZER)) return;
+    try {
+      await this.#opts.client.patch(this.#soPath(raw), {
+        metadata: { finalizers: [...finalizers, FINALIZER] },
+      });
+    } catch (e) {
+      // Scaling does not depend on it; the next reconcile adds it.
+      this.#opts.logger.warn({ object: soKey(raw), err: errorMessage(e) }, 'cannot add finalizer');
+    }
+  }
+
+  #soPath(raw: KubernetesObject): string {
+    return `${KEDA_GROUP_PATH}/namespaces/${raw.metadata?.namespace ?? ''}/scaledobjects/${raw.metadata?.name ?? ''}`;
+  }
+
+  /**
+   * KEDA's deletion (keda.md §1.12): the loop is already stopped; with
+   * `restoreToOriginalReplicaCount` the target goes back to `status.originalReplicaCount`,
+   * otherwise replicas stay where they are; then the finalizer is removed.
+   */
+  async #finalize(raw: SoStatusObject): Promise<void> {
+    const finalizers = raw.metadata?.finalizers ?? [];
+    if (!finalizers.includes(FINALIZER)) return;
+    const parsed = parseClusterObject({ ...raw, kind: 'ScaledObject' });
+    const original = raw.status?.originalReplicaCount;
+    const gvkr = raw.status?.scaleTargetGVKR;
+    if (
+      parsed.ok &&
+      parsed.object.kind === 'ScaledObject' &&
+      parsed.object.spec.advanced?.restoreToOriginalReplicaCount &&
+      original !== undefined &&
+      gvkr
+    ) {
+      const so = parsed.object;
+      try {
+        await this.#opts.client.patch(
+          scalePath(gvkr, so.metadata.namespace, so.spec.scaleTargetRef.name),
+          { spec: { replicas: original } },
+        );
+      } catch (e) {
+        this.#opts.logger.warn(
+          { object: objectName(so), err: errorMessage(e) },
+          'cannot restore the original replica count',
+        );
+      }
+    }
+    this.#events.record(raw, 'ScaledObject', 'ScaledObjectDeleted', 'ScaledObject was deleted');
+    await this.#opts.client.patch(this.#soPath(raw), {
+      metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER) },
+    });
+    this.#status.forget('ScaledObject', raw.metadata?.namespace ?? '', raw.metadata?.name ?? '');
+  }
+}

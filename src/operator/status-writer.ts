@@ -1,0 +1,94 @@
+/**
+ * Writes `.status` of keda.sh objects through the `/status` subresource, only when it changes
+ * (KEDA rewrites status on every reconcile; at thousands of objects the writes add up). The
+ * last status written per object is remembered; an object's first write is compared with the
+ * status it already carries, so a restarted operator does not rewrite unchanged objects. At
+ * most one write per object is in flight; later requests coalesce into the newest.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors.js';
+import { KubeApiError, type KubeClient } from './kube-client.js';
+
+interface Slot {
+  last: string | undefined;
+  next: { path: string; status: unknown; json: string } | undefined;
+  running: Promise<void> | undefined;
+}
+
+const PLURALS: Record<string, string> = {
+  ScaledObject: 'scaledobjects',
+  ScaledJob: 'scaledjobs',
+};
+
+/** JSON with keys sorted, so equal statuses compare equal whatever the key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
+}
+
+export class StatusWriter {
+  readonly #client: KubeClient;
+  readonly #logger: Logger;
+  readonly #slots = new Map<string, Slot>();
+  /** Writes sent. */
+  writes = 0;
+
+  constructor(client: KubeClient, logger: Logger) {
+    this.#client = client;
+    this.#logger = logger;
+  }
+
+  /** Asks for `status` on `obj`; does nothing when it equals what was last written. */
+  write(obj: KubernetesObject & { status?: unknown }, status: unknown): void {
+    const kind = obj.kind ?? 'ScaledObject';
+    const ns = obj.metadata?.namespace ?? 'default';
+    const name = obj.metadata?.name ?? '';
+    const key = `${kind}/${ns}/${name}`;
+    let slot = this.#slots.get(key);
+    if (!slot) {
+      slot = {
+        last: obj.status ? canonical(obj.status) : undefined,
+        next: undefined,
+        running: undefined,
+      };
+      this.#slots.set(key, slot);
+    }
+    const json = canonical(status);
+    if (json === (slot.next?.json ?? slot.last)) return;
+    const path = `/apis/keda.sh/v1alpha1/namespaces/${ns}/${PLURALS[kind] ?? 'scaledobjects'}/${name}/status`;
+    slot.next = { path, status, json };
+    if (!slot.running) slot.running = this.#drain(key, slot);
+  }
+
+  async #drain(key: string, slot: Slot): Promise<void> {
+    while (slot.next) {
+      const w = slot.next;
+      slot.next = undefined;
+      if (w.json === slot.last) continue;
+      try {
+        this.writes++;
+        await this.#client.patch(w.path, { status: w.status }, 'merge');
+        slot.last = w.json;
+      } catch (e) {
+        // A deleted object needs no status; anything else is retried by the next change.
+        if (!(e instanceof KubeApiError && e.status === 404))
+          this.#logger.warn({ object: key, err: errorMessage(e) }, 'status write failed');
+      }
+    }
+    slot.running = undefined;
+  }
+
+  /** Forgets an object (deleted). */
+  forget(kind: string, ns: string, name: string): void {
+    this.#slots.delete(`${kind}/${ns}/${name}`);
+  }
+
+  /** Resolves when every write asked so far is done. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#slots.values()].map((s) => s.running ?? Promise.resolve()));
+  }
+}

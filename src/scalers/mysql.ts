@@ -1,0 +1,198 @@
+/**
+ * The `mysql` trigger, KEDA mysql_scaler.go: runs `query`, reads one number, active when it is
+ * greater than `activationQueryValue`, target `queryValue`. The connection is `connectionString`
+ * (a Go MySQL DSN) or the DSN `user:pass@tcp(host:port)/db` built from parts; MariaDB works too.
+ */
+import mysql from 'mysql2/promise';
+import { z } from 'zod';
+import { errorMessage, ScalerError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { defineScaler, field } from './define.js';
+import { metricName } from './metric-name.js';
+import {
+  dbNameFromConnectionString,
+  formatMysqlDsn,
+  parseMysqlDsn,
+  splitHostPort,
+  type MysqlDsn,
+} from './mysql-dsn.js';
+import { float, secret, text, parseGoDuration } from './params.js';
+import { poolKey } from './pool.js';
+import { scrub } from './scrub.js';
+import { abortable, scanFloat } from './sql-value.js';
+
+export interface MysqlMeta {
+  /** The Go DSN; secret, it holds the password. */
+  dsn: Secret;
+  /** For the metric name: `dbName`, or the last `/` segment of `connectionString`. */
+  dbName: string;
+  query: string;
+  queryValue: number;
+  activationQueryValue: number;
+}
+
+const META_AUTH = ['metadata', 'auth'] as const;
+const TIMEOUT_MS = 10_000;
+
+const metadata = z.object({
+  connectionString: field(secret().optional(), {
+    doc: 'Go MySQL DSN `user:pass@tcp(host:port)/db`; when set, the parts below are not used.',
+    from: ['auth', 'env'],
+    secret: true,
+  }),
+  username: field(text().optional(), {
+    doc: 'User (without connectionString).',
+    from: ['metadata', 'auth', 'env'],
+  }),
+  password: field(secret().optional(), {
+    doc: 'Password (without connectionString).',
+    from: ['auth', 'env'],
+    secret: true,
+  }),
+  host: field(text().optional(), {
+    doc: 'Server host (without connectionString).',
+    from: META_AUTH,
+  }),
+  port: field(text().optional(), {
+    doc: 'Server port (without connectionString).',
+    from: META_AUTH,
+  }),
+  dbName: field(text().optional(), {
+    doc: 'Database (without connectionString).',
+    from: META_AUTH,
+  }),
+  query: field(text(), { doc: 'SQL returning one number (first column of the first row).' }),
+  queryValue: field(float(), { doc: 'Target value per replica.' }),
+  activationQueryValue: field(float().default(0), {
+    doc: 'Active when the value is greater than this.',
+  }),
+});
+
+/** mysql2 options from a parsed DSN (`tls` and `timeout` parameters honoured). */
+export function mysqlOptions(d: MysqlDsn): mysql.PoolOptions {
+  const tls = d.params.get('tls');
+  const timeout = d.params.get('timeout');
+  const ssl =
+    tls === 'true'
+      ? {}
+      : tls === 'skip-verify' || tls === 'preferred'
+        ? { rejectUnauthorized: false }
+        : undefined;
+  const where =
+    d.net === 'unix'
+      ? { socketPath: d.addr }
+      : (({ host, port }) => ({ host, port }))(splitHostPort(d.addr));
+  return {
+    ...where,
+    user: d.user,
+    password: d.password,
+    ...(d.dbName ? { database: d.dbName } : {}),
+    connectTimeout: (timeout && parseGoDuration(timeout)) || TIMEOUT_MS,
+    connectionLimit: 4,
+    maxIdle: 1,
+    ...(ssl ? { ssl } : {}),
+  };
+}
+
+async function openPool(opts: mysql.PoolOptions): Promise<mysql.Pool> {
+  const pool = mysql.createPool(opts);
+  try {
+    const c = await pool.getConnection(); // KEDA pings on creation
+    try {
+      await c.ping();
+    } finally {
+      c.release();
+    }
+    return pool;
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+export const mysqlScaler = defineScaler({
+  type: 'mysql',
+  description: 'A number returned by a SQL query on MySQL or MariaDB.',
+  notes: [
+    'Runs `query` and reads the first column of the first row as a number (no row, NULL or a',
+    'non-numeric value is an error). Active when the value is greater than `activationQueryValue`.',
+    'Without `connectionString` the DSN `username:password@tcp(host:port)/dbName` is built (no host',
+    'check, as in KEDA). Metric name `s<index>-mysql-<dbName>`. Triggers with the same DSN share one pool.',
+  ].join('\n'),
+  metadata,
+  build(f, ctx): MysqlMeta {
+    let dsn = f.connectionString;
+    let dbName = f.dbName ?? '';
+    if (dsn) {
+      dbName = dbNameFromConnectionString(dsn.reveal());
+    } else {
+      dsn = new Secret(
+        formatMysqlDsn({
+          user: f.username ?? '',
+          password: f.password?.reveal() ?? '',
+          host: f.host ?? '',
+          port: f.port ?? '',
+          dbName,
+        }),
+      );
+    }
+    try {
+      parseMysqlDsn(dsn.reveal());
+    } catch (e) {
+      ctx.issue(f.connectionString ? 'connectionString' : 'host', errorMessage(e));
+    }
+    return {
+      dsn,
+      dbName,
+      query: f.query,
+      queryValue: f.queryValue,
+      activationQueryValue: f.activationQueryValue,
+    };
+  },
+  async create(meta, ctx) {
+    const name = metricName(ctx.triggerIndex, `mysql-${meta.dbName}`);
+    const parsed = parseMysqlDsn(meta.dsn.reveal());
+    const secrets = [meta.dsn, parsed.password ? new Secret(parsed.password) : undefined];
+    const where = `${parsed.addr}/${parsed.dbName}`;
+    const fail = (what: string, e: unknown) =>
+      new ScalerError(ctx.triggerRef, `${what}: ${scrub(errorMessage(e), secrets)}`, { cause: e });
+    let pooled: Awaited<ReturnType<typeof ctx.pool.acquire<mysql.Pool>>>;
+    try {
+      pooled = await ctx.pool.acquire(
+        poolKey('mysql', meta.dsn.reveal()),
+        () => openPool(mysqlOptions(parsed)),
+        (p) => p.end(),
+      );
+    } catch (e) {
+      throw fail(`cannot connect to MySQL at ${where}`, e);
+    }
+    let closed = false;
+    return {
+      metricSpecs: [{ name, targetType: ctx.metricType, target: meta.queryValue }],
+      async getMetricsAndActivity(signal) {
+        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
+        let rows: unknown[][];
+        try {
+          const [r] = await abortable(
+            pooled.client.query<mysql.RowDataPacket[][]>({ sql: meta.query, rowsAsArray: true }),
+            signal,
+          );
+          rows = r;
+        } catch (e) {
+          throw fail(`query on MySQL at ${where} failed`, e);
+        }
+        const v = scanFloat(rows);
+        if ('error' in v) throw new ScalerError(ctx.triggerRef, v.error);
+        return {
+          metrics: [{ name, value: v.value }],
+          isActive: v.value > meta.activationQueryValue,
+        };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await pooled.release();
+      },
+    };
+  },
+});

@@ -1,0 +1,215 @@
+/**
+ * The `postgresql` trigger, KEDA postgresql_scaler.go: runs `query`, reads one number (first
+ * column of the first row), active when it is greater than `activationTargetQueryValue`, target
+ * `targetQueryValue`. The connection is `connection` (libpq key/value or URL) or a key/value
+ * string built from host/port/userName/dbName/sslmode/password, quoted as KEDA quotes it.
+ */
+import pg from 'pg';
+import { z } from 'zod';
+import { errorMessage, ScalerError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { defineScaler, field } from './define.js';
+import { metricName } from './metric-name.js';
+import { float, secret, text } from './params.js';
+import { poolKey } from './pool.js';
+import { buildLibpq, describePg, pgConfig } from './postgresql-connection.js';
+import { scrub } from './scrub.js';
+import { abortable, scanFloat } from './sql-value.js';
+import type { ScalerContext } from './types.js';
+
+export interface PostgresMeta {
+  /** libpq key/value or URL; secret, it holds the password. */
+  connection: Secret;
+  query: string;
+  targetQueryValue: number;
+  activationTargetQueryValue: number;
+}
+
+const AUTH_META = ['auth', 'metadata'] as const;
+const AUTH_ENV = ['auth', 'env'] as const;
+const TIMEOUT_MS = 10_000;
+
+const metadata = z.object({
+  query: field(text(), { doc: 'SQL returning one number (first column of the first row).' }),
+  targetQueryValue: field(float().optional(), {
+    doc: 'Target value per replica; required (and not 0) unless the trigger only feeds scalingModifiers.',
+  }),
+  activationTargetQueryValue: field(float().default(0), {
+    doc: 'Active when the value is greater than this.',
+  }),
+  connection: field(secret().optional(), {
+    doc: 'libpq connection string (`host=... user=...` or `postgresql://...`); not read from plain metadata.',
+    from: AUTH_ENV,
+    secret: true,
+  }),
+  host: field(text().optional(), { doc: 'Server host (without connection).', from: AUTH_META }),
+  port: field(text().optional(), { doc: 'Server port (without connection).', from: AUTH_META }),
+  userName: field(text().optional(), { doc: 'User (without connection).', from: AUTH_META }),
+  dbName: field(text().optional(), { doc: 'Database (without connection).', from: AUTH_META }),
+  sslmode: field(text().optional(), {
+    doc: 'libpq sslmode: `disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full` (without connection).',
+    from: AUTH_META,
+  }),
+  password: field(secret().optional(), {
+    doc: 'Password (without connection; may be empty).',
+    from: AUTH_ENV,
+    secret: true,
+  }),
+});
+
+type Pool = pg.Pool;
+
+async function openPool(config: pg.PoolConfig, ctx: ScalerContext): Promise<Pool> {
+  const pool = new pg.Pool({
+    connectionTimeoutMillis: TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    max: 4,
+    ...config,
+  });
+  // An idle client dropped by the server emits 'error' on the pool; unhandled, it would crash.
+  pool.on('error', (e) =>
+    ctx.logger.debug({ err: errorMessage(e) }, 'postgresql idle client error'),
+  );
+  try {
+    await pool.query('SELECT 1'); // KEDA pings on creation, so a bad server fails the build
+    return pool;
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Opens with libpq's sslmode semantics: `prefer` falls back to plain, `allow` starts plain. */
+async function openWithSslmode(connection: string, ctx: ScalerContext): Promise<Pool> {
+  const { config, sslmode } = pgConfig(connection);
+  if (config.connectionString) return openPool(config, ctx);
+  if (sslmode === 'allow') {
+    try {
+      return await openPool({ ...config, ssl: false }, ctx);
+    } catch {
+      return openPool({ ...config, ssl: { rejectUnauthorized: false } }, ctx);
+    }
+  }
+  if (sslmode !== 'prefer') return openPool(config, ctx);
+  try {
+    return await openPool(config, ctx);
+  } catch (e) {
+    if (!/does not support SSL/i.test(errorMessage(e))) throw e;
+    return openPool({ ...config, ssl: false }, ctx);
+  }
+}
+
+export const postgresql = defineScaler({
+  type: 'postgresql',
+  description: 'A number returned by a SQL query on PostgreSQL.',
+  notes: [
+    'Runs `query` and reads the first column of the first row as a number (no row, NULL or a',
+    'non-numeric value is an error). Active when the value is greater than',
+    '`activationTargetQueryValue`. Without `connection` the libpq string',
+    "`host=… port=… user=… dbname=… sslmode=… password=…` is built, values with whitespace, `'`",
+    'or `\\` single-quoted. Triggers with the same connection string share one pool.',
+    'Metric name `s<index>-postgresql`. Azure workload identity is not supported.',
+  ].join('\n'),
+  metadata,
+  build(f, ctx): PostgresMeta {
+    if (!ctx.inputs.usedByScalingModifiers && (f.targetQueryValue ?? 0) === 0)
+      ctx.issue('targetQueryValue', 'no targetQueryValue given (it is required and must not be 0)');
+    let connection = f.connection;
+    if (!connection) {
+      const parts = [
+        ['host', f.host],
+        ['port', f.port],
+        ['userName', f.userName],
+        ['dbName', f.dbName],
+        ['sslmode', f.sslmode],
+      ] as const;
+      for (const [k, v] of parts)
+        if (v === undefined) ctx.issue(k, `no ${k} given (required when connection is not set)`);
+      if (f.host && f.port && f.userName && f.dbName && f.sslmode) {
+        connection = new Secret(
+          buildLibpq({
+            host: f.host,
+            port: f.port,
+            userName: f.userName,
+            dbName: f.dbName,
+            sslmode: f.sslmode,
+            password: f.password?.reveal() ?? '',
+          }),
+        );
+      }
+    } else {
+      try {
+        pgConfig(connection.reveal());
+      } catch (e) {
+        ctx.issue('connection', `is not a valid connection string: ${errorMessage(e)}`);
+      }
+    }
+    return {
+      connection: connection ?? new Secret(''),
+      query: f.query,
+      targetQueryValue: f.targetQueryValue ?? 0,
+      activationTargetQueryValue: f.activationTargetQueryValue,
+    };
+  },
+  async create(meta, ctx) {
+    const name = metricName(ctx.triggerIndex, 'postgresql');
+    const conn = meta.connection.reveal();
+    const secrets = [meta.connection, passwordOf(conn)];
+    const where = describePg(pgConfig(conn).config);
+    const fail = (what: string, e: unknown) =>
+      new ScalerError(ctx.triggerRef, `${what}: ${scrub(errorMessage(e), secrets)}`, { cause: e });
+    let pooled: Awaited<ReturnType<typeof ctx.pool.acquire<Pool>>>;
+    try {
+      pooled = await ctx.pool.acquire(
+        poolKey('postgresql', conn),
+        () => openWithSslmode(conn, ctx),
+        (p) => p.end(),
+      );
+    } catch (e) {
+      throw fail(`cannot connect to PostgreSQL at ${where}`, e);
+    }
+    let closed = false;
+    return {
+      metricSpecs: [{ name, targetType: ctx.metricType, target: meta.targetQueryValue }],
+      async getMetricsAndActivity(signal) {
+        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
+        let rows: unknown[][];
+        try {
+          const r = await abortable(
+            pooled.client.query<unknown[]>({ text: meta.query, rowMode: 'array' }),
+            signal,
+          );
+          rows = r.rows;
+        } catch (e) {
+          throw fail(`query on PostgreSQL at ${where} failed`, e);
+        }
+        const v = scanFloat(rows);
+        if ('error' in v) throw new ScalerError(ctx.triggerRef, v.error);
+        return {
+          metrics: [{ name, value: v.value }],
+          isActive: v.value > meta.activationTargetQueryValue,
+        };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await pooled.release();
+      },
+    };
+  },
+});
+
+/** The password inside a connection string, so a driver that echoes it can be scrubbed. */
+function passwordOf(connection: string): Secret | undefined {
+  try {
+    const { config } = pgConfig(connection);
+    if (typeof config.password === 'string') return new Secret(config.password);
+    if (config.connectionString) {
+      const p = new URL(config.connectionString).password;
+      return p ? new Secret(decodeURIComponent(p)) : undefined;
+    }
+  } catch {
+    // an unparsable string fails elsewhere; nothing more to scrub
+  }
+  return undefined;
+}

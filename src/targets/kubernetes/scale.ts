@@ -1,0 +1,196 @@
+/**
+ * A ScaleTarget over the `/scale` subresource: Deployment, StatefulSet, ReplicaSet or any
+ * custom resource that exposes one. tide writes `spec.replicas` directly (no HPA object, no
+ * external metrics API), as KEDA's executor does for 0 <-> 1, but for every step.
+ *
+ * The controller's interface is synchronous, so the target keeps the last `/scale` it saw
+ * (refreshed every `refreshMs` and from each write's response) and applies writes in order in
+ * the background; a failed write is kept in `lastError` and retried by the next decision.
+ */
+import type { KubeClient } from '../../operator/kube-client.js';
+import { KubeApiError } from '../../operator/kube-client.js';
+import { errorMessage, TargetError } from '../../errors.js';
+import type { ScaleTarget, TargetStatus } from '../target.js';
+
+/** What a ScaledObject's `scaleTargetRef` names, with KEDA's defaults applied. */
+export interface ScaleRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** The autoscaling/v1 Scale object the API returns. */
+export interface ScaleObject {
+  spec?: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+
+/** Where a kind lives: its group/version/kind/resource, as KEDA's `status.scaleTargetGVKR`. */
+export interface Gvkr {
+  group: string;
+  version: string;
+  kind: string;
+  resource: string;
+}
+
+const KNOWN: Record<string, string> = {
+  'apps/Deployment': 'deployments',
+  'apps/StatefulSet': 'statefulsets',
+  'apps/ReplicaSet': 'replicasets',
+  '/ReplicationController': 'replicationcontrollers',
+};
+
+interface ApiResourceList {
+  resources?: { name: string; kind: string; namespaced?: boolean }[];
+}
+
+/**
+ * Finds the resource (plural) of a kind and checks it has `/scale`, through discovery for
+ * kinds other than the built-in workloads. Throws a TargetError KEDA-style when it cannot.
+ */
+export async function resolveGvkr(client: KubeClient, ref: ScaleRef): Promise<Gvkr> {
+  const [group, version] = ref.apiVersion.includes('/')
+    ? (ref.apiVersion.split('/', 2) as [string, string])
+    : ['', ref.apiVersion];
+  const known = KNOWN[`${group}/${ref.kind}`];
+  if (known) return { group, version, kind: ref.kind, resource: known };
+  const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  const what = `${ref.kind} ${ref.namespace}/${ref.name}`;
+  const list = await client.find<ApiResourceList>(path);
+  const resource = list?.resources?.find((r) => r.kind === ref.kind && !r.name.includes('/'));
+  if (!resource) {
+    throw new TargetError(
+      what,
+      `the API server does not serve kind ${ref.kind} in ${ref.apiVersion} (Target resource doesn't exist)`,
+    );
+  }
+  if (!list?.resources?.some((r) => r.name === `${resource.name}/scale`)) {
+    throw new TargetError(
+      what,
+      `${ref.apiVersion} ${ref.kind} doesn't expose /scale subresource, so it cannot be scaled`,
+    );
+  }
+  return { group, version, kind: ref.kind, resource: resource.name };
+}
+
+/** The URL path of an object's `/scale`. */
+export function scalePath(g: Gvkr, namespace: string, name: string): string {
+  const base = g.group ? `/apis/${g.group}/${g.version}` : `/api/${g.version}`;
+  return `${base}/namespaces/${namespace}/${g.resource}/${name}/scale`;
+}
+
+export interface KubeScaleTargetOptions {
+  client: KubeClient;
+  ref: ScaleRef;
+  gvkr: Gvkr;
+  /** The `/scale` read when the target was set up. */
+  initial: ScaleObject;
+  /** Re-read `/scale` this often, so outside changes are seen. @default 5000 */
+  refreshMs?: number;
+  /** Called after each successful write, e.g. for Events. */
+  onScaled?: (from: number, to: number, reason: string) => void;
+  onError?: (message: string) => void;
+}
+
+export class KubeScaleTarget implements ScaleTarget {
+  readonly name: string;
+  readonly #opts: KubeScaleTargetOptions;
+  readonly #path: string;
+  #scale: ScaleObject;
+  #desired: number;
+  #writes: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #lastReason: string | undefined;
+  #lastError: string | undefined;
+  #stopped = false;
+
+  constructor(opts: KubeScaleTargetOptions) {
+    this.#opts = opts;
+    this.name = `${opts.ref.kind} ${opts.ref.namespace}/${opts.ref.name}`;
+    this.#path = scalePath(opts.gvkr, opts.ref.namespace, opts.ref.name);
+    this.#scale = opts.initial;
+    this.#desired = this.#specReplicas();
+    this.#timer = setInterval(() => void this.refresh(), opts.refreshMs ?? 5_000);
+    this.#timer.unref();
+  }
+
+  /** `spec.replicas` of the last `/scale` seen; autoscaling/v1 Scale omits it when 0. */
+  #specReplicas(): number {
+    return this.#scale.spec?.replicas ?? 0;
+  }
+
+  /** Re-reads `/scale` unless a write is under way (its response is newer). */
+  async refresh(): Promise<void> {
+    if (this.#pending > 0 || this.#stopped) return;
+    try {
+      const s = await this.#opts.client.get<ScaleObject>(this.#path);
+      if (this.#pending > 0) return;
+      this.#scale = s;
+      this.#desired = this.#specReplicas();
+    } catch (e) {
+      this.#lastError = errorMessage(e);
+    }
+  }
+
+  currentReplicas(): number {
+    return this.#desired;
+  }
+
+  /** `/scale` has no ready count; `status.replicas` is the closest it offers. */
+  readyReplicas(): number {
+    return this.#scale.status?.replicas ?? 0;
+  }
+
+  scaleTo(n: number, reason?: string): void {
+    if (this.#stopped || n === this.#desired) return;
+    const from = this.#desired;
+    this.#desired = n;
+    this.#lastReason = reason;
+    this.#pending++;
+    this.#writes = this.#writes
+      .then(async () => {
+        const s = await this.#opts.client.patch<ScaleObject>(this.#path, {
+          spec: { replicas: n },
+        });
+        this.#scale = s;
+        this.#lastError = undefined;
+        this.#opts.onScaled?.(from, n, reason ?? '');
+      })
+      .catch((e: unknown) => {
+        const gone = e instanceof KubeApiError && e.status === 404;
+        this.#lastError = gone
+          ? `${this.name}: Target resource doesn't exist`
+          : `${this.name}: cannot set replicas to ${n}: ${errorMessage(e)}`;
+        // Forget the intent so the next decision writes again.
+        this.#desired = this.#specReplicas();
+        this.#opts.onError?.(this.#lastError);
+      })
+      .finally(() => this.#pending--);
+  }
+
+  /** Resolves once every write asked so far has been applied or has failed. */
+  settled(): Promise<void> {
+    return this.#writes;
+  }
+
+  status(): TargetStatus {
+    return {
+      name: this.name,
+      desiredReplicas: this.#desired,
+      currentReplicas: this.#specReplicas(),
+      readyReplicas: this.readyReplicas(),
+      replicas: [],
+      ...(this.#lastReason ? { lastScaleReason: this.#lastReason } : {}),
+      ...(this.#lastError ? { lastError: this.#lastError } : {}),
+    };
+  }
+
+  /** Stops refreshing. Unlike a process pool, the workload keeps its replicas. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#writes;
+  }
+}
