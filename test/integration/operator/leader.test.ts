@@ -143,8 +143,10 @@ test('with --leader-elect one replica scales; when the leader is killed the othe
     what: `replica B to take over (output: ${b.output()})`,
   });
   const takeoverMs = Date.now() - killedAt;
-  // Lease 15 s, judged from when B last saw it change (<= one 2 s retry before the kill).
-  assert.ok(takeoverMs <= 17_500, `takeover took ${takeoverMs} ms`);
+  // The bound client-go's algorithm gives: B judges expiry from when it last saw the lease
+  // change (up to one 2 s retry before the kill), then acts on its next 2 s retry: 15 + 2 + 2 s,
+  // plus 2 s for process scheduling on a loaded 2-core CI machine (17.9 s was seen there).
+  assert.ok(takeoverMs <= 21_000, `takeover took ${takeoverMs} ms`);
   await redis.rpush(list, 'c', 'd');
   await waitFor(async () => (await replicas()) === 4, {
     timeoutMs: 20_000,
