@@ -4,13 +4,14 @@
 #
 #   scripts/peers.sh build [name...]   build peers (default: ferretdb kafka)
 #   scripts/peers.sh build kube        the Kubernetes test cluster: etcd kube-apiserver
-#                                      kube-controller-manager kube-scheduler kwok
+#                                      kube-controller-manager kube-scheduler kwok, and helm
+#                                      (installs deploy/helm/tide on it)
 #   scripts/peers.sh path <name>       print a peer's binary path
 #   scripts/peers.sh list              list peers with their versions and build state
 #
 # Peers: ferretdb (FerretDB v1, MongoDB wire, SQLite backend), kafka (franz-go kfake, our
 # program in scripts/peers/kafka), etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok. Each one's version lives in its wrapper module under scripts/peers/.
+# kube-scheduler, kwok, helm (Helm 3's CLI). Each one's version lives in its wrapper module under scripts/peers/.
 # Environment: PEERS_FORCE=1 rebuilds even when the stamp matches; PEERS_JOBS sets go build -p
 # (default 1, or 2 when CI=true).
 set -euo pipefail
@@ -40,7 +41,7 @@ fi
 jobs="${PEERS_JOBS:-$([ "${CI:-}" = true ] && echo 2 || echo 1)}"
 
 default_peers=(ferretdb kafka)
-kube_peers=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+kube_peers=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok helm)
 
 say() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -106,6 +107,7 @@ peer_dir() {
     etcd) echo "$peers_dir/etcd" ;;
     kube-apiserver | kube-controller-manager | kube-scheduler) echo "$peers_dir/kube" ;;
     kwok) echo "$peers_dir/kwok" ;;
+    helm) echo "$peers_dir/helm" ;;
     *) return 1 ;;
   esac
 }
@@ -116,6 +118,7 @@ peer_module() {
     etcd) echo go.etcd.io/etcd/server/v3 ;;
     kube-*) echo k8s.io/kubernetes ;;
     kwok) echo sigs.k8s.io/kwok ;;
+    helm) echo helm.sh/helm/v3 ;;
   esac
 }
 peer_bin() { [ "$1" = kafka ] && echo kafka-peer || echo "$1"; }
@@ -183,6 +186,12 @@ build_one() {
       run_go "$name" "$dir" build -v -p "$jobs" -trimpath \
         -ldflags "-s -w -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean" \
         -o "$out" "k8s.io/kubernetes/cmd/$name"
+      ;;
+    helm)
+      # `helm version` reports what the ldflags say (its release builds set them the same way).
+      run_go "$name" "$dir" build -v -p "$jobs" -trimpath \
+        -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$version" \
+        -o "$out" helm.sh/helm/v3/cmd/helm
       ;;
     kwok)
       run_go "$name" "$dir" build -v -p "$jobs" -trimpath -o "$out" sigs.k8s.io/kwok/cmd/kwok

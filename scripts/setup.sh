@@ -32,6 +32,8 @@ need_apt redis-server
 need_apt redis-sentinel
 # promtool and prometheus check the /metrics scrape (test/e2e/explain.test.ts)
 need_apt prometheus
+# the dashboard's browser test drives Debian's Chromium through playwright-core (never a download)
+need_apt chromium
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   step "installing Debian packages: ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -48,6 +50,6 @@ if command -v rabbitmq-plugins >/dev/null 2>&1; then
 fi
 
 if [ -x scripts/peers.sh ]; then
-  step "building test peers (cached in .cache/)"
+  step "building test peers (cached in ${TIDE_CACHE:-$HOME/.cache/tide})"
   scripts/peers.sh build ferretdb kafka kube
 fi

@@ -39,7 +39,18 @@ program
   .requiredOption('--trace <file>', 'trace file (.json or .csv), see examples/traces/')
   .option('--json', 'machine-readable output')
   .option('--svg <file>', 'draw metric, target and replicas over time into an SVG file')
-  .action(async (paths: string[], opts: { trace: string; json?: boolean; svg?: string }) => {
+  .option(
+    '--html <file>',
+    'write a self-contained HTML page with the chart (and --compare figures)',
+  )
+  .option(
+    '--compare <manifests>',
+    'also run these manifests on the trace; report replica-seconds and queue waits for both',
+  )
+  .option('--consume-rate <n>', 'queue model: items per second one replica consumes', (v) =>
+    Number(v),
+  )
+  .action(async (paths: string[], opts: import('./simulate.js').SimulateCliOptions) => {
     const { runSimulate } = await import('./simulate.js');
     process.exitCode = await runSimulate(paths, opts);
   });
@@ -57,6 +68,18 @@ program
   )
   .option('--metrics-host <host>', 'address for /metrics; not loopback needs a token', '127.0.0.1')
   .option('--metrics-token <token>', 'bearer token for /metrics (or env TIDE_METRICS_TOKEN)')
+  .option(
+    '--dashboard-port <port>',
+    'port of the web dashboard (default 7117, or a free one if taken)',
+    (v) => Number(v),
+  )
+  .option(
+    '--dashboard-host <host>',
+    'address of the dashboard; not loopback needs a token',
+    '127.0.0.1',
+  )
+  .option('--dashboard-token <token>', 'token for the dashboard (or env TIDE_DASHBOARD_TOKEN)')
+  .option('--no-dashboard', 'do not serve the web dashboard')
   .action(
     async (
       paths: string[],
@@ -66,6 +89,10 @@ program
         metricsPort?: number;
         metricsHost?: string;
         metricsToken?: string;
+        dashboard?: boolean;
+        dashboardPort?: number;
+        dashboardHost?: string;
+        dashboardToken?: string;
       },
     ) => {
       const { runUp } = await import('./up.js');
@@ -100,6 +127,13 @@ program
   .option('--leader-elect', 'elect one active replica with a coordination.k8s.io Lease')
   .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: $POD_NAMESPACE)')
   .option('--log-level <level>', 'log level (debug, info, warn, error)', 'info')
+  .option(
+    '--dashboard-port <port>',
+    'port of the web dashboard (default 7117, or a free one if taken)',
+  )
+  .option('--dashboard-host <host>', 'address of the dashboard; not loopback needs a token')
+  .option('--dashboard-token <token>', 'token for the dashboard (or env TIDE_DASHBOARD_TOKEN)')
+  .option('--no-dashboard', 'do not serve the web dashboard')
   .action(async (opts: import('./operator.js').OperatorCliOptions) => {
     const { runOperator } = await import('./operator.js');
     process.exitCode = await runOperator(opts);
@@ -115,10 +149,16 @@ program
     'explain the decision in force then: 12:04:10, 2026-11-23T12:04:10Z, 5m ago',
   )
   .option('--json', 'machine-readable output')
-  .action(async (object: string, opts: { namespace: string; at?: string; json?: boolean }) => {
-    const { runExplain } = await import('./explain.js');
-    process.exitCode = await runExplain(object, opts);
-  });
+  .option('--operator <url>', "ask a tide operator's health port instead (http://host:8081)")
+  .action(
+    async (
+      object: string,
+      opts: { namespace: string; at?: string; json?: boolean; operator?: string },
+    ) => {
+      const { runExplain } = await import('./explain.js');
+      process.exitCode = await runExplain(object, opts);
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

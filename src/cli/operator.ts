@@ -10,7 +10,11 @@ import { errorMessage } from '../errors.js';
 import { startHealthServer } from '../operator/health.js';
 import { KubeClient, loadKubeConfig } from '../operator/kube-client.js';
 import { LeaderElector } from '../operator/leader.js';
+import { OperatorObservers } from '../operator/observe.js';
 import { Operator } from '../operator/operator.js';
+import { LocalDashboardSource } from '../observe/dashboard/local-source.js';
+import type { DashboardServer } from '../observe/dashboard/server.js';
+import { startDashboard } from '../observe/dashboard/start.js';
 
 export interface OperatorCliOptions {
   kubeconfig?: string;
@@ -22,6 +26,11 @@ export interface OperatorCliOptions {
   logLevel: string;
   leaderElect?: boolean;
   leaderElectionNamespace?: string;
+  /** false (`--no-dashboard`) turns the dashboard off. */
+  dashboard?: boolean;
+  dashboardPort?: string;
+  dashboardHost?: string;
+  dashboardToken?: string;
 }
 
 export async function runOperator(opts: OperatorCliOptions): Promise<number> {
@@ -49,10 +58,26 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const operator = new Operator({
+  const observers: OperatorObservers = new OperatorObservers({
+    // Read at scrape time, once the operator exists.
+    status: () => operator.statuses(),
+    registered: () => operator.registered(),
+  });
+  const dashboardSource =
+    opts.dashboard !== false
+      ? new LocalDashboardSource({
+          status: () => operator.statuses(),
+          decisionLog: observers.decisionLog,
+        })
+      : undefined;
+  const operator: Operator = new Operator({
     client,
     logger,
     namespaces,
+    onRecord: (round) => {
+      observers.record(round);
+      dashboardSource?.observe(round);
+    },
     clusterObjectNamespace:
       opts.clusterObjectNamespace ?? process.env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? 'keda',
   });
@@ -101,15 +126,49 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
           type: 'gauge',
           value: operator.running.length,
         },
+        tide_operator_scaled_jobs: {
+          help: 'ScaledJobs with a running controller.',
+          type: 'gauge',
+          value: operator.runningJobs.length,
+        },
       }),
+      moreMetrics: () => observers.metricsText(),
+      decisions: (q) => observers.decisions(q),
     },
     port,
   );
+  let dashboard: DashboardServer | undefined;
+  if (dashboardSource) {
+    const dashboardPort = opts.dashboardPort !== undefined ? Number(opts.dashboardPort) : undefined;
+    if (dashboardPort !== undefined && !(Number.isInteger(dashboardPort) && dashboardPort >= 0)) {
+      console.error(
+        `tide operator: --dashboard-port must be a port number, got "${opts.dashboardPort}"`,
+      );
+      await new Promise((r) => health.server.close(r));
+      return 2;
+    }
+    try {
+      dashboard = await startDashboard(
+        dashboardSource,
+        {
+          ...(dashboardPort !== undefined ? { dashboardPort } : {}),
+          ...(opts.dashboardHost !== undefined ? { dashboardHost: opts.dashboardHost } : {}),
+          ...(opts.dashboardToken !== undefined ? { dashboardToken: opts.dashboardToken } : {}),
+        },
+        logger,
+      );
+    } catch (e) {
+      console.error(`tide operator: ${errorMessage(e)}`);
+      await new Promise((r) => health.server.close(r));
+      return 2;
+    }
+  }
   logger.info(
     {
       server: client.server,
       namespaces: namespaces.length ? namespaces : 'all',
       healthPort: health.port,
+      ...(dashboard ? { dashboard: dashboard.url } : {}),
     },
     'tide operator starting',
   );
@@ -127,6 +186,7 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
   logger.info('tide operator stopping');
   if (started) await operator.stop();
   await elector?.stop();
+  await dashboard?.close();
   await new Promise((r) => health.server.close(r));
   return exitCode;
 }

@@ -1,24 +1,76 @@
-/** `tide simulate <manifests> --trace <file>`: per step the decision and its reasons. */
-import { writeFile } from 'node:fs/promises';
-import { simulate } from '../api.js';
-import { renderSvg } from '../simulate/index.js';
+/**
+ * `tide simulate <manifests> --trace <file>`: per step the decision and its reasons; `--svg`
+ * and `--html` draw it; `--compare <manifests2>` runs both on the trace's queue model and
+ * reports replica-seconds and item waits for each.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { validate } from '../api.js';
+import {
+  parseTrace,
+  renderHtml,
+  renderSvg,
+  simulate,
+  simulateQueue,
+  type ObjectQueueResult,
+  type SimStep,
+  type Trace,
+} from '../simulate/index.js';
 
-export async function runSimulate(
-  paths: string[],
-  opts: { trace: string; json?: boolean; svg?: string },
-): Promise<number> {
-  let steps;
+export interface SimulateCliOptions {
+  trace: string;
+  json?: boolean;
+  svg?: string;
+  html?: string;
+  /** Manifests (file or folder) to compare with the first ones on the same trace. */
+  compare?: string;
+  /** Items per second per replica for the queue model; else the trace's `consumeRate`. */
+  consumeRate?: number;
+}
+
+class CliError extends Error {}
+
+async function loadTrace(file: string): Promise<Trace> {
+  const text = await readFile(file, 'utf8');
+  const parsed = parseTrace(text, extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
+  if (!parsed.ok) throw new CliError(parsed.errors.map((e) => `${file}: ${e}`).join('\n'));
+  return parsed.trace;
+}
+
+async function loadSet(paths: string[]) {
+  const report = await validate(paths, { local: false });
+  if (!report.valid) throw new CliError(report.errors.map((e) => e.message).join('\n'));
+  return report.set;
+}
+
+export async function runSimulate(paths: string[], opts: SimulateCliOptions): Promise<number> {
   try {
-    steps = await simulate(paths, opts.trace);
+    if (opts.consumeRate !== undefined && !(opts.consumeRate > 0))
+      throw new CliError(`--consume-rate: expected items per second > 0, got ${opts.consumeRate}`);
+    const trace = await loadTrace(opts.trace);
+    if (opts.compare) return await compare(paths, opts, trace);
+    const steps = simulate({ set: await loadSet(paths), trace });
+    if (opts.svg) await writeFile(opts.svg, renderSvg(steps));
+    if (opts.html)
+      await writeFile(
+        opts.html,
+        renderHtml([{ label: paths.join(' '), steps }], { title: `tide simulate ${opts.trace}` }),
+      );
+    if (opts.json) {
+      console.log(JSON.stringify(steps, null, 2));
+      return 0;
+    }
+    printSteps(steps);
+    if (opts.svg) console.log(`chart written to ${opts.svg}`);
+    if (opts.html) console.log(`page written to ${opts.html}`);
+    return 0;
   } catch (e) {
     console.error(`tide simulate: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
-  if (opts.svg) await writeFile(opts.svg, renderSvg(steps));
-  if (opts.json) {
-    console.log(JSON.stringify(steps, null, 2));
-    return 0;
-  }
+}
+
+function printSteps(steps: readonly SimStep[]): void {
   for (const s of steps) {
     const metrics = s.triggers
       .map(
@@ -33,6 +85,77 @@ export async function runSimulate(
     const why = s.reasons.at(-1)?.message ?? '';
     console.log(`t=${String(s.time).padStart(5)}s  ${s.object}  ${metrics}  ${what}  ${why}`);
   }
-  if (opts.svg) console.log(`chart written to ${opts.svg}`);
+}
+
+async function compare(paths: string[], opts: SimulateCliOptions, trace: Trace): Promise<number> {
+  const inputs = [
+    { label: paths.join(' '), set: await loadSet(paths) },
+    { label: opts.compare!, set: await loadSet([opts.compare!]) },
+  ];
+  const queue = opts.consumeRate !== undefined ? { consumeRate: opts.consumeRate } : undefined;
+  const runs = inputs.map((i) => ({
+    label: i.label,
+    ...simulateQueue({ set: i.set, trace, ...(queue ? { queue } : {}) }),
+  }));
+  const consumeRate = opts.consumeRate ?? trace.header.consumeRate;
+  if (opts.html)
+    await writeFile(
+      opts.html,
+      renderHtml(runs, {
+        title: `tide simulate --compare on ${opts.trace}`,
+        note: `Queue model: items arrive per the trace into one FIFO queue; each running replica takes ${consumeRate} item(s) per second; the scaler reads the waiting items.`,
+      }),
+    );
+  if (opts.json) {
+    console.log(
+      JSON.stringify(
+        {
+          model: { consumeRate, trace: opts.trace },
+          results: runs.flatMap((r) => r.queues.map((q) => ({ manifests: r.label, ...q }))),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  console.log(
+    `queue model: FIFO, ${consumeRate} item(s)/s per running replica, trace ${opts.trace}`,
+  );
+  printTable(runs.flatMap((r) => r.queues.map((q) => [r.label, q] as const)));
+  if (opts.html) console.log(`page written to ${opts.html}`);
   return 0;
+}
+
+function printTable(rows: readonly (readonly [string, ObjectQueueResult])[]): void {
+  const head = [
+    'manifests',
+    'object',
+    'replica-s',
+    'items',
+    'served',
+    'unserved',
+    'wait mean',
+    'p50',
+    'p95',
+    'max',
+  ];
+  const s = (n: number) => `${n}s`;
+  const body = rows.map(([label, q]) => [
+    label,
+    q.object,
+    String(q.replicaSeconds),
+    String(q.items),
+    String(q.served),
+    String(q.unserved),
+    s(q.wait.mean),
+    s(q.wait.p50),
+    s(q.wait.p95),
+    s(q.wait.max),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  for (const r of [head, ...body])
+    console.log(
+      r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+    );
 }

@@ -14,6 +14,9 @@ import { acquireLock, AlreadyRunningError, stateDir } from '../local/state-dir.j
 import type { TideStatus } from '../local/status-model.js';
 import { TerminalView } from '../local/terminal.js';
 import { decisionsDir, DecisionLog } from '../observe/decision-log.js';
+import { LocalDashboardSource } from '../observe/dashboard/local-source.js';
+import type { DashboardServer } from '../observe/dashboard/server.js';
+import { startDashboard } from '../observe/dashboard/start.js';
 import { startMetricsServer, type MetricsServer } from '../observe/metrics-server.js';
 import { TideMetrics } from '../observe/metrics.js';
 import type { ObjectRef } from '../observe/types.js';
@@ -52,6 +55,14 @@ export async function runUp(
     metricsHost?: string;
     /** Bearer token for `/metrics`; TIDE_METRICS_TOKEN when absent. */
     metricsToken?: string;
+    /** false (`--no-dashboard`) turns the dashboard off. @default true */
+    dashboard?: boolean;
+    /** @default 7117; when the default is taken a free port is used instead. */
+    dashboardPort?: number;
+    /** @default 127.0.0.1; anything else needs a token. */
+    dashboardHost?: string;
+    /** Token for the dashboard; TIDE_DASHBOARD_TOKEN when absent. */
+    dashboardToken?: string;
   },
 ): Promise<number> {
   const dir = stateDir();
@@ -81,6 +92,10 @@ export async function runUp(
     opts.metricsPort !== undefined
       ? new TideMetrics({ status: () => runtime.status() })
       : undefined;
+  const dashboardSource =
+    opts.dashboard !== false
+      ? new LocalDashboardSource({ status: () => runtime.status(), decisionLog, logDir: dir.logs })
+      : undefined;
   const runtime = new LocalRuntime({
     logDir: dir.logs,
     logger,
@@ -88,6 +103,7 @@ export async function runUp(
     onRecord: (round) => {
       decisionLog.record(round);
       metrics?.observeRound(round);
+      dashboardSource?.observe(round);
     },
   });
   const startedAt = new Date().toISOString();
@@ -98,6 +114,7 @@ export async function runUp(
     manifests: [...source.paths],
     objects: runtime.status(),
     rejected,
+    ...(dashboardServer ? { dashboard: dashboardServer.url } : {}),
   });
 
   const reload = async (first: boolean) => {
@@ -134,7 +151,12 @@ export async function runUp(
 
   let control;
   let metricsServer: MetricsServer | undefined;
+  let dashboardServer: DashboardServer | undefined;
   try {
+    if (dashboardSource) {
+      dashboardServer = await startDashboard(dashboardSource, opts, logger);
+      logger.info(`dashboard on ${dashboardServer.url}`);
+    }
     if (metrics && opts.metricsPort !== undefined) {
       const token = opts.metricsToken ?? process.env.TIDE_METRICS_TOKEN;
       metricsServer = await startMetricsServer({
@@ -166,6 +188,7 @@ export async function runUp(
     logger.error(errorMessage(e));
     await runtime.stop();
     await metricsServer?.close();
+    await dashboardServer?.close();
     decisionLog.close();
     release();
     return 1;
@@ -198,6 +221,7 @@ export async function runUp(
         await runtime.stop();
         decisionLog.close();
         await metricsServer?.close();
+        await dashboardServer?.close();
         await stopControlServer(control, dir.controlSocket);
         view.close();
         logger.info('all replicas and jobs have exited');

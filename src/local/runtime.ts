@@ -22,6 +22,7 @@ import { ScaledJobController } from '../scheduler/scaled-job-controller.js';
 import { ScaledObjectController } from '../scheduler/scaled-object-controller.js';
 import { JobRunner } from '../targets/local/job-runner.js';
 import { ProcessPool } from '../targets/local/process-pool.js';
+import { localReplicasOf } from '../targets/local/replica-processes.js';
 import type { OutputStream, TargetEvent } from '../targets/target.js';
 import type { RoundObservation } from '../observe/types.js';
 import { processTemplate, type ProcessTemplate } from './process-template.js';
@@ -218,6 +219,7 @@ export class LocalRuntime {
         logger: this.#opts.logger.child({ object: objectName(so) }),
         ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
         ...(state ? { state } : {}),
+        localReplicas: localReplicasOf(target.pool, target.workload.spec.template.spec.containers),
         initialReplicas: state
           ? target.pool.currentReplicas()
           : (target.workload.spec.replicas ?? 1),

@@ -57,4 +57,6 @@ export interface TideStatus {
   objects: ObjectStatus[];
   /** Manifest files whose last change was rejected, with the errors (everything else kept running). */
   rejected: { file: string; errors: string[] }[];
+  /** The dashboard's URL (without any token), when it is on. */
+  dashboard?: string;
 }

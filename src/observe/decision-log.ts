@@ -20,8 +20,16 @@ import {
 export interface DecisionLogOptions {
   /** Folder of the JSONL files; memory only when absent. */
   dir?: string;
-  /** Records kept in memory per object. @default 500 */
+  /** Records kept in memory per object at most. @default 500 */
   ringSize?: number;
+  /**
+   * Records kept in memory across all objects (a record is about 1.5 KB): with many objects each
+   * ring shrinks to an equal share, never below `minRingSize`; older rounds stay in the files.
+   * @default 50_000
+   */
+  maxRecords?: number;
+  /** @default 30 */
+  minRingSize?: number;
   /** @default 5 MiB */
   maxBytes?: number;
   /** @default 3 */
@@ -54,9 +62,13 @@ export class DecisionLog {
   readonly #rings = new Map<string, { ref: ObjectRef; ring: DecisionRing }>();
   readonly #file: RotatingJsonl | undefined;
   readonly #ringSize: number;
+  readonly #maxRecords: number;
+  readonly #minRingSize: number;
 
   constructor(opts: DecisionLogOptions = {}) {
     this.#ringSize = opts.ringSize ?? 500;
+    this.#maxRecords = opts.maxRecords ?? 50_000;
+    this.#minRingSize = Math.min(opts.minRingSize ?? 30, this.#ringSize);
     this.#file = opts.dir
       ? new RotatingJsonl({
           dir: opts.dir,
@@ -75,10 +87,23 @@ export class DecisionLog {
     if (!slot) {
       slot = { ref, ring: new DecisionRing(this.#ringSize) };
       this.#rings.set(k, slot);
+      this.#resizeRings();
     }
     slot.ring.push(obs.record);
     const entry: DecisionEntry = { ...ref, ...obs.record };
     this.#file?.append(entry);
+  }
+
+  /** Per-object capacity under the total budget; rings shrink as they next record. */
+  #resizeRings(): void {
+    const share = Math.floor(this.#maxRecords / this.#rings.size);
+    const capacity = Math.max(this.#minRingSize, Math.min(this.#ringSize, share));
+    for (const { ring } of this.#rings.values()) ring.capacity = capacity;
+  }
+
+  /** Records one object's ring holds at most now. */
+  capacityOf(ref: ObjectRef): number | undefined {
+    return this.#rings.get(keyOf(ref))?.ring.capacity;
   }
 
   /** The `/decisions` answer: the records in force at `at` (default: now) and a few before. */

@@ -6,6 +6,7 @@
  * target's env name. Objects are parsed with the same schemas as YAML files; the "file" of a
  * cluster object is `cluster:` plus its API path, so messages still say where it came from.
  */
+import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { emptySet, addToSet } from '../manifests/load.js';
 import { parseObject } from '../manifests/parse-object.js';
@@ -14,6 +15,7 @@ import type {
   ClusterTriggerAuthentication,
   Container,
   ManifestSet,
+  ScaledJob,
   ScaledObject,
   TideObject,
   TriggerAuthentication,
@@ -66,11 +68,31 @@ function formatPath(p: readonly (string | number)[]): string {
 
 export interface ClusterSetInput {
   client: KubeClient;
-  so: ScaledObject;
+  /** A ScaledObject, or a ScaledJob (whose env comes from `jobTargetRef.template`). */
+  so: ScaledObject | ScaledJob;
   triggerAuthentications: readonly KubernetesObject[];
   clusterTriggerAuthentications: readonly KubernetesObject[];
   /** Where ClusterTriggerAuthentication Secrets live (KEDA_CLUSTER_OBJECT_NAMESPACE). */
   clusterObjectNamespace: string;
+  /**
+   * Filled with the API path of every Secret and ConfigMap read (or found missing) and a
+   * digest of its data, so a later {@link refDigest} can tell whether any of them changed.
+   */
+  digests?: Map<string, string>;
+}
+
+/** A digest of a Secret's or ConfigMap's data ('' when missing); never the values themselves. */
+function digestOf(raw: KubernetesObject | undefined): string {
+  if (!raw) return '';
+  const o = raw as { data?: unknown; binaryData?: unknown; stringData?: unknown };
+  return createHash('sha256')
+    .update(JSON.stringify([o.data ?? {}, o.binaryData ?? {}, o.stringData ?? {}]))
+    .digest('base64');
+}
+
+/** Re-reads one Secret/ConfigMap path (a key of `digests`) and returns its digest. */
+export async function refDigest(client: KubeClient, path: string): Promise<string> {
+  return digestOf(await client.find<KubernetesObject>(path));
 }
 
 function envRefs(containers: readonly Container[]): { secrets: string[]; configMaps: string[] } {
@@ -98,8 +120,18 @@ export async function buildClusterSet(input: ClusterSetInput): Promise<ManifestS
   const want = { secrets: new Set<string>(), configMaps: new Set<string>() };
   const cta = { secrets: new Set<string>(), configMaps: new Set<string>() };
 
-  const { apiVersion, kind } = scaleTargetKind(so);
-  if (apiVersion === 'apps/v1' && (kind === 'Deployment' || kind === 'StatefulSet')) {
+  if (so.kind === 'ScaledJob') {
+    const refs = envRefs(so.spec.jobTargetRef.template.spec.containers);
+    refs.secrets.forEach((n) => want.secrets.add(n));
+    refs.configMaps.forEach((n) => want.configMaps.add(n));
+  }
+  const { apiVersion, kind } =
+    so.kind === 'ScaledObject' ? scaleTargetKind(so) : { apiVersion: '', kind: '' };
+  if (
+    so.kind === 'ScaledObject' &&
+    apiVersion === 'apps/v1' &&
+    (kind === 'Deployment' || kind === 'StatefulSet')
+  ) {
     const plural = kind === 'Deployment' ? 'deployments' : 'statefulsets';
     const raw = await client.find<KubernetesObject>(
       `/apis/apps/v1/namespaces/${ns}/${plural}/${so.spec.scaleTargetRef.name}`,
@@ -143,9 +175,9 @@ export async function buildClusterSet(input: ClusterSetInput): Promise<ManifestS
   }
 
   const fetch = async (namespace: string, plural: 'secrets' | 'configmaps', name: string) => {
-    const raw = await client.find<KubernetesObject>(
-      `/api/v1/namespaces/${namespace}/${plural}/${name}`,
-    );
+    const path = `/api/v1/namespaces/${namespace}/${plural}/${name}`;
+    const raw = await client.find<KubernetesObject>(path);
+    input.digests?.set(path, digestOf(raw));
     if (!raw) return;
     const parsed = parseClusterObject({
       ...raw,

@@ -17,6 +17,7 @@ const WARNINGS = new Set([
   'KEDAScalerFailed',
   'ScaledJobCheckFailed',
   'KEDAJobCreateFailed',
+  'ScaledJobRolloutCleanupFailed',
   'ScaledObjectFallbackActivated',
 ]);
 

@@ -19,6 +19,8 @@ export interface WatchedInformerOptions<T extends KubernetesObject> {
   onChange: (type: 'add' | 'update' | 'delete', obj: T) => void;
   /** Restart when nothing was heard for this long. @default 600_000 */
   silenceMs?: number;
+  /** Only objects matching this label selector are listed and watched. */
+  labelSelector?: string;
 }
 
 export class WatchedInformer<T extends KubernetesObject> {
@@ -35,8 +37,11 @@ export class WatchedInformer<T extends KubernetesObject> {
 
   constructor(opts: WatchedInformerOptions<T>) {
     this.#opts = opts;
-    const { client, path } = opts;
-    this.#informer = makeInformer<T>(client.kc, path, () => client.get(path));
+    const { client, path, labelSelector } = opts;
+    const listPath = labelSelector
+      ? `${path}?labelSelector=${encodeURIComponent(labelSelector)}`
+      : path;
+    this.#informer = makeInformer<T>(client.kc, path, () => client.get(listPath), labelSelector);
     const heard = () => {
       this.#lastHeard = Date.now();
       this.#backoffMs = 1_000;

@@ -61,6 +61,11 @@ export class KubeClient {
     this.#tokens = this.#burst;
   }
 
+  /** Sustained requests per second this client allows itself. */
+  get qps(): number {
+    return this.#qps;
+  }
+
   get server(): string {
     const c = this.kc.getCurrentCluster();
     if (!c) throw new Error('the kubeconfig has no current cluster');

@@ -1,7 +1,14 @@
 /**
- * The Kubernetes operator: informers on ScaledObjects, TriggerAuthentications and
+ * The Kubernetes operator: informers on ScaledObjects, ScaledJobs, TriggerAuthentications and
  * ClusterTriggerAuthentications (all namespaces or a configured set), and for each valid
- * ScaledObject the same ScaledObjectController local mode uses, driving a KubeScaleTarget.
+ * ScaledObject the same ScaledObjectController local mode uses, driving a KubeScaleTarget;
+ * ScaledJobs are in scaled-jobs.ts (Jobs and their Pods through job-cache.ts's informers).
+ *
+ * Secrets and ConfigMaps are read with `get` when a controller is built, never listed or
+ * watched (RBAC grants `get` only: an operator that can list Secrets can read every one in
+ * the cluster). A change is found on resync instead: every referenced Secret/ConfigMap is
+ * read again once per resync (shared by the objects naming it) and the objects whose
+ * references changed are rebuilt, as KEDA re-reads Secrets on each scaler rebuild.
  *
  * One object never stops the others: a ScaledObject that fails validation, or whose target
  * cannot be scaled, gets Ready=False (`ScaledObjectCheckFailed`, the field-path message) and
@@ -24,7 +31,14 @@ import {
   type Gvkr,
   type ScaleObject,
 } from '../targets/kubernetes/scale.js';
-import { buildClusterSet, parseClusterObject } from './cluster-set.js';
+import { buildClusterSet, parseClusterObject, refDigest } from './cluster-set.js';
+import { InformerJobCache } from './job-cache.js';
+import { ScaledJobs, type SjStatusObject } from './scaled-jobs.js';
+import type { ScaledJobController } from '../scheduler/scaled-job-controller.js';
+import type { ObjectStatus } from '../local/status-model.js';
+import { addToSet, emptySet } from '../manifests/load.js';
+import type { ManifestSet } from '../manifests/types.js';
+import type { RoundObservation } from '../observe/types.js';
 import { WatchedInformer } from './informer.js';
 import type { KubeClient } from './kube-client.js';
 import { EventRecorder } from './events.js';
@@ -44,8 +58,13 @@ export interface OperatorOptions {
   clusterObjectNamespace?: string;
   /** Restart a watch silent this long. @default 600_000 */
   watchSilenceMs?: number;
-  /** Re-reconcile every cached ScaledObject this often (retries failed ones). @default 30_000 */
+  /**
+   * Re-reconcile every cached ScaledObject and ScaledJob this often (retries failed ones,
+   * re-reads referenced Secrets and ConfigMaps). @default 30_000
+   */
   resyncMs?: number;
+  /** Every round's decision record of every controller (decision log, metrics). */
+  onRecord?: (round: RoundObservation) => void;
 }
 
 interface SoStatusObject extends KubernetesObject {
@@ -55,6 +74,8 @@ interface SoStatusObject extends KubernetesObject {
 
 interface Entry {
   fingerprint: string;
+  /** Secret/ConfigMap API path -> digest, as read when the controller was built. */
+  digests?: Map<string, string>;
   /** Set while the object cannot run (invalid, target missing): resync retries it. */
   failed?: boolean;
   controller?: ScaledObjectController;
@@ -83,6 +104,8 @@ export class Operator {
   readonly #soInformers: WatchedInformer<SoStatusObject>[] = [];
   readonly #taInformers: WatchedInformer<KubernetesObject>[] = [];
   #ctaInformer: WatchedInformer<KubernetesObject> | undefined;
+  readonly #sjInformers: WatchedInformer<SjStatusObject>[] = [];
+  #scaledJobs: ScaledJobs | undefined;
   readonly #status: StatusWriter;
   readonly #events: EventRecorder;
   /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
@@ -109,6 +132,37 @@ export class Operator {
   /** ScaledObjects with a running controller. */
   get running(): string[] {
     return [...this.#entries].filter(([, e]) => e.controller).map(([k]) => k);
+  }
+
+  /** ScaledJobs with a running controller. */
+  get runningJobs(): string[] {
+    return this.#scaledJobs?.running ?? [];
+  }
+
+  /** Status of every running controller (metrics read replicas and jobs from it). */
+  statuses(): ObjectStatus[] {
+    return [
+      ...[...this.#entries.values()].flatMap((e) => (e.controller ? [e.controller.status()] : [])),
+      ...(this.#scaledJobs?.controllers() ?? []).map((c) => c.status()),
+    ];
+  }
+
+  /** The ScaledObjects and ScaledJobs that run, as a set (for the registered-resources metrics). */
+  registered(): ManifestSet {
+    const set = emptySet();
+    for (const e of this.#entries.values()) if (e.controller && e.so) addToSet(set, e.so);
+    for (const c of this.#scaledJobs?.controllers() ?? []) addToSet(set, c.sj);
+    return set;
+  }
+
+  /** The ScaledJob controller of `namespace/name`, if one runs (tests, explain). */
+  controllerOfJob(key: string): ScaledJobController | undefined {
+    return this.#scaledJobs?.controller(key);
+  }
+
+  /** The ScaledObject controller of `namespace/name`, if one runs (tests, explain). */
+  controller(key: string): ScaledObjectController | undefined {
+    return this.#entries.get(key)?.controller;
   }
 
   async start(): Promise<void> {
@@ -139,13 +193,74 @@ export class Operator {
       onChange: () => this.#authChanged(undefined),
     });
     this.#informers.push(this.#ctaInformer);
-    // Auth first, so the first ScaledObject reconciles find their TriggerAuthentications.
-    await Promise.all([...this.#taInformers, this.#ctaInformer].map((i) => i.start()));
-    await Promise.all(this.#soInformers.map((i) => i.start()));
-    this.#resync = setInterval(() => {
-      for (const inf of this.#soInformers) for (const o of inf.list()) this.#enqueue(o, false);
-    }, this.#opts.resyncMs ?? 30_000);
+    for (const ns of namespaces) {
+      const sj = new WatchedInformer<SjStatusObject>({
+        ...common,
+        path: path('scaledjobs', ns),
+        onChange: (type, o) => this.#enqueueSj(o, type === 'delete'),
+      });
+      this.#sjInformers.push(sj);
+      this.#informers.push(sj);
+    }
+    const jobCache = new InformerJobCache({
+      client,
+      logger,
+      namespaces: this.#opts.namespaces ?? [],
+      ...(silenceMs ? { silenceMs } : {}),
+      // A Job finishing or its Pod starting changes the counts: decide again now.
+      onChange: (ns, name) => this.#scaledJobs?.wake(`${ns}/${name}`),
+    });
+    this.#informers.push(...jobCache.informers);
+    this.#scaledJobs = new ScaledJobs({
+      client,
+      logger,
+      pool: this.#pool,
+      cache: jobCache,
+      status: this.#status,
+      events: this.#events,
+      clusterObjectNamespace: this.#opts.clusterObjectNamespace ?? 'keda',
+      triggerAuthentications: (ns) => this.#taInformers.flatMap((i) => i.list(ns)),
+      clusterTriggerAuthentications: () => this.#ctaInformer?.list() ?? [],
+      ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
+    });
+    // Auth and Jobs first, so the first reconciles find their TriggerAuthentications and a
+    // ScaledJob's first round counts the Jobs it already has.
+    await Promise.all([
+      ...[...this.#taInformers, this.#ctaInformer].map((i) => i.start()),
+      jobCache.start(),
+    ]);
+    await Promise.all([...this.#soInformers, ...this.#sjInformers].map((i) => i.start()));
+    this.#resync = setInterval(() => void this.#resyncAll(), this.#opts.resyncMs ?? 30_000);
     this.#resync.unref();
+  }
+
+  /** Every object again (failed ones retry), after re-reading the Secrets/ConfigMaps they use. */
+  async #resyncAll(): Promise<void> {
+    try {
+      await this.#checkReferences();
+    } catch (e) {
+      this.#opts.logger.warn({ err: errorMessage(e) }, 'cannot re-read Secrets/ConfigMaps');
+    }
+    for (const inf of this.#soInformers) for (const o of inf.list()) this.#enqueue(o, false);
+    for (const inf of this.#sjInformers) for (const o of inf.list()) this.#enqueueSj(o, false);
+  }
+
+  /** Marks for rebuild the objects whose Secrets/ConfigMaps changed since they were built. */
+  async #checkReferences(): Promise<void> {
+    const users: { digests: Map<string, string>; invalidate: () => void }[] = [];
+    for (const e of this.#entries.values())
+      if (e.digests?.size && e.controller)
+        users.push({ digests: e.digests, invalidate: () => (e.fingerprint = '') });
+    for (const [key, digests] of this.#scaledJobs?.digests() ?? [])
+      if (digests.size)
+        users.push({ digests, invalidate: () => this.#scaledJobs?.invalidate(key) });
+    const paths = new Set(users.flatMap((u) => [...u.digests.keys()]));
+    const now = new Map<string, string>();
+    await Promise.all(
+      [...paths].map(async (p) => now.set(p, await refDigest(this.#opts.client, p))),
+    );
+    for (const u of users)
+      if ([...u.digests].some(([p, d]) => now.has(p) && now.get(p) !== d)) u.invalidate();
   }
 
   async stop(): Promise<void> {
@@ -154,6 +269,7 @@ export class Operator {
     await Promise.all(this.#informers.map((i) => i.stop()));
     await Promise.allSettled([...this.#queues.values()]);
     await Promise.all([...this.#entries.values()].map((e) => this.#stopEntry(e)));
+    await this.#scaledJobs?.stop();
     this.#entries.clear();
     await this.#status.flush();
   }
@@ -162,6 +278,32 @@ export class Operator {
     this.#authVersion++;
     for (const inf of this.#soInformers)
       for (const o of inf.list(namespace)) this.#enqueue(o, false);
+    for (const inf of this.#sjInformers)
+      for (const o of inf.list(namespace)) this.#enqueueSj(o, false);
+  }
+
+  #enqueueSj(o: SjStatusObject, deleted: boolean): void {
+    const jobs = this.#scaledJobs;
+    if (!jobs) return;
+    const key = soKey(o);
+    this.#serialize(`ScaledJob/${key}`, () =>
+      deleted ? jobs.remove(key) : jobs.reconcile(key, o, this.#authVersion),
+    );
+  }
+
+  /** Runs `work` after the previous work of the same key; errors are logged. */
+  #serialize(queueKey: string, work: () => Promise<void>): void {
+    if (this.#stopped) return;
+    const prev = this.#queues.get(queueKey) ?? Promise.resolve();
+    const next = prev
+      .then(work)
+      .catch((e: unknown) => {
+        this.#opts.logger.error({ object: queueKey, err: errorMessage(e) }, 'reconcile failed');
+      })
+      .finally(() => {
+        if (this.#queues.get(queueKey) === next) this.#queues.delete(queueKey);
+      });
+    this.#queues.set(queueKey, next);
   }
 
   #enqueue(o: SoStatusObject, deleted: boolean): void {
@@ -204,7 +346,7 @@ export class Operator {
       this.#entries.delete(key);
       return this.#finalize(raw);
     }
-    const entry: Entry = { fingerprint: fp };
+    const entry: Entry = { fingerprint: fp, digests: new Map() };
     this.#entries.set(key, entry);
     const name = `ScaledObject ${key}`;
     const fail = (message: string, so?: ScaledObject) => {
@@ -230,6 +372,7 @@ export class Operator {
       triggerAuthentications: this.#taInformers.flatMap((i) => i.list(so.metadata.namespace)),
       clusterTriggerAuthentications: this.#ctaInformer?.list() ?? [],
       clusterObjectNamespace: this.#opts.clusterObjectNamespace ?? 'keda',
+      digests: entry.digests,
     });
     const validation = validateSet(set, {
       clusterObjectNamespace: this.#opts.clusterObjectNamespace ?? 'keda',
@@ -282,7 +425,16 @@ export class Operator {
       ref,
       gvkr,
       initial: scale,
-      refreshMs: Math.max(1_000, pollingIntervalSeconds(so) * 1000),
+      // Outside changes (kubectl scale) are seen within this. Every /scale read costs QPS
+      // budget, so it does not follow pollingInterval (1 s x 10,000 objects would be 10k
+      // req/s): 30 s, longer when the reads of all targets would take over a quarter of
+      // --qps, so scale writes, status and Jobs always find room in the budget.
+      refreshMs: () =>
+        Math.max(
+          30_000,
+          pollingIntervalSeconds(so) * 1000,
+          (this.#entries.size / (this.#opts.client.qps * 0.25)) * 1000,
+        ),
       onError: (m) => logger.warn(m),
     });
     const lastActive = raw.status?.lastActiveTime
@@ -305,6 +457,9 @@ export class Operator {
       logger,
       initialReplicas,
       ...(state ? { state } : {}),
+      ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
+      // History lives in the operator's decision log (onRecord); status needs the last one.
+      decisionRingSize: 1,
       onDecision: (_so, d: ScaledObjectDecision) => {
         for (const ev of d.events) this.#events.record(raw, 'ScaledObject', ev.code, ev.message);
         const metricNames = controller

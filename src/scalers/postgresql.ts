@@ -13,6 +13,7 @@ import { metricName } from './metric-name.js';
 import { float, secret, text } from './params.js';
 import { poolKey } from './pool.js';
 import { buildLibpq, describePg, pgConfig } from './postgresql-connection.js';
+import { listenForWakeUps } from './postgresql-listen.js';
 import { scrub } from './scrub.js';
 import { abortable, scanFloat } from './sql-value.js';
 import type { ScalerContext } from './types.js';
@@ -23,6 +24,8 @@ export interface PostgresMeta {
   query: string;
   targetQueryValue: number;
   activationTargetQueryValue: number;
+  /** tide-only: LISTEN on this channel for push wake-ups. */
+  notifyChannel?: string;
 }
 
 const AUTH_META = ['auth', 'metadata'] as const;
@@ -54,6 +57,9 @@ const metadata = z.object({
     doc: 'Password (without connection; may be empty).',
     from: AUTH_ENV,
     secret: true,
+  }),
+  notifyChannel: field(text().optional(), {
+    doc: 'tide-only (KEDA ignores it): LISTEN on this channel; a `NOTIFY` on it wakes the round at once.',
   }),
 });
 
@@ -109,6 +115,10 @@ export const postgresql = defineScaler({
     "`host=… port=… user=… dbname=… sslmode=… password=…` is built, values with whitespace, `'`",
     'or `\\` single-quoted. Triggers with the same connection string share one pool.',
     'Metric name `s<index>-postgresql`. Azure workload identity is not supported.',
+    'Push wake-ups (tide-only): with `notifyChannel`, tide holds one `LISTEN` connection per server',
+    'and credentials; a `NOTIFY <channel>` (or `pg_notify()` from a trigger function) wakes the',
+    'round at once instead of waiting for `pollingInterval`. The channel is quoted, so its case is',
+    'kept: `NOTIFY` an unquoted name only if `notifyChannel` is lower case.',
   ].join('\n'),
   metadata,
   build(f, ctx): PostgresMeta {
@@ -149,6 +159,7 @@ export const postgresql = defineScaler({
       query: f.query,
       targetQueryValue: f.targetQueryValue ?? 0,
       activationTargetQueryValue: f.activationTargetQueryValue,
+      ...(f.notifyChannel ? { notifyChannel: f.notifyChannel } : {}),
     };
   },
   async create(meta, ctx) {
@@ -169,6 +180,8 @@ export const postgresql = defineScaler({
       throw fail(`cannot connect to PostgreSQL at ${where}`, e);
     }
     let closed = false;
+    // Closing the scaler (a rebuild after an error) ends its watch, so the scheduler re-watches.
+    const closing = new AbortController();
     return {
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.targetQueryValue }],
       async getMetricsAndActivity(signal) {
@@ -190,9 +203,22 @@ export const postgresql = defineScaler({
           isActive: v.value > meta.activationTargetQueryValue,
         };
       },
+      ...(meta.notifyChannel
+        ? {
+            watch: (signal: AbortSignal) =>
+              listenForWakeUps(
+                pgConfig(conn).config,
+                conn,
+                meta.notifyChannel ?? '',
+                ctx,
+                AbortSignal.any([signal, closing.signal]),
+              ),
+          }
+        : {}),
       async close() {
         if (closed) return;
         closed = true;
+        closing.abort();
         await pooled.release();
       },
     };

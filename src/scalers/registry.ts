@@ -9,23 +9,30 @@ import { celery } from './celery.js';
 import { cron } from './cron.js';
 import { erase } from './define.js';
 import { kafka } from './kafka.js';
+import { metricsApi } from './metrics-api.js';
 import { mongodb } from './mongodb.js';
 import { mysqlScaler } from './mysql.js';
 import { natsJetStream } from './nats-jetstream.js';
 import { postgresql } from './postgresql.js';
+import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis, redisCluster, redisSentinel } from './redis.js';
+import { cpu, memory } from './resource.js';
 import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis-streams.js';
 import type { AnyScalerDefinition } from './types.js';
 
 export const scalerDefinitions: readonly AnyScalerDefinition[] = [
   erase(celery),
+  erase(cpu),
   erase(cron),
   erase(kafka),
+  erase(memory),
+  erase(metricsApi),
   erase(mongodb),
   erase(mysqlScaler),
   erase(natsJetStream),
   erase(postgresql),
+  erase(prometheus),
   erase(rabbitmq),
   erase(redis),
   erase(redisCluster),

@@ -85,6 +85,32 @@ export interface ScalerContext {
   metricType: MetricTargetType;
   /** The clock, injected so scalers like `cron` can be tested. */
   now: () => number;
+  /** Local mode only: the scale target's replicas as processes (for `cpu` and `memory`). */
+  localReplicas?: LocalReplicas;
+}
+
+/** One replica of a local scale target: the process group it runs in. */
+export interface ReplicaProcess {
+  readonly name: string;
+  /** The process group leader (the replica's command); its descendants share the group. */
+  readonly pid: number;
+  /** Running (Kubernetes Ready); the HPA reads resource metrics from ready pods only. */
+  readonly ready: boolean;
+}
+
+/** A pod template container's name and `resources` as written (`250m`, `128Mi`). */
+export interface ContainerResources {
+  readonly name: string;
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** What local mode tells resource scalers about a scale target. */
+export interface LocalReplicas {
+  /** Replicas that are not terminating and have a process. */
+  processes(): readonly ReplicaProcess[];
+  /** The pod template's containers; local mode runs only the first. */
+  readonly containers: readonly ContainerResources[];
 }
 
 export interface ScalerDefinition<M = unknown> {

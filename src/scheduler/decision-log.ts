@@ -15,11 +15,24 @@ export interface DecisionRecord {
 
 export class DecisionRing {
   readonly #items: DecisionRecord[] = [];
-  constructor(readonly capacity = 500) {}
+  #capacity: number;
+  constructor(capacity = 500) {
+    this.#capacity = Math.max(1, capacity);
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Shrinking drops the oldest records at the next push. */
+  set capacity(n: number) {
+    this.#capacity = Math.max(1, n);
+  }
 
   push(r: DecisionRecord): void {
     this.#items.push(r);
-    if (this.#items.length > this.capacity) this.#items.shift();
+    const excess = this.#items.length - this.#capacity;
+    if (excess > 0) this.#items.splice(0, excess);
   }
 
   last(): DecisionRecord | undefined {

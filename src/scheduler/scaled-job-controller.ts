@@ -39,11 +39,13 @@ export interface ScaledJobControllerOptions {
   onDecision?: (sj: ScaledJob, d: ScaledJobDecision, created: number) => void;
   /** Every round's decision record with its raw readings (decision log, metrics). */
   onRecord?: (round: RoundObservation) => void;
+  /** Records kept in `decisions`: the last by default, since the DecisionLog keeps the history. @default 1 */
+  decisionRingSize?: number;
 }
 
 export class ScaledJobController {
   readonly sj: ScaledJob;
-  readonly decisions = new DecisionRing();
+  readonly decisions: DecisionRing;
   readonly #opts: ScaledJobControllerOptions;
   readonly #reader: TriggerReader;
   readonly #loop: PollLoop;
@@ -56,6 +58,7 @@ export class ScaledJobController {
 
   constructor(opts: ScaledJobControllerOptions) {
     this.#opts = opts;
+    this.decisions = new DecisionRing(opts.decisionRingSize ?? 1);
     this.sj = opts.sj;
     this.#state = opts.state ?? INITIAL_SCALED_JOB_STATE;
     this.#reader = new TriggerReader({

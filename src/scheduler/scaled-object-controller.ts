@@ -17,7 +17,7 @@ import { pollingIntervalSeconds } from '../manifests/defaults.js';
 import type { ManifestSet, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import type { ObjectStatus } from '../local/status-model.js';
-import type { ConnectionPool } from '../scalers/types.js';
+import type { ConnectionPool, LocalReplicas } from '../scalers/types.js';
 import type { RoundObservation } from '../observe/types.js';
 import type { ScaleTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
@@ -38,11 +38,15 @@ export interface ScaledObjectControllerOptions {
   onDecision?: (so: ScaledObject, d: ScaledObjectDecision) => void;
   /** Every round's decision record with its raw readings (decision log, metrics). */
   onRecord?: (round: RoundObservation) => void;
+  /** Local mode: the target's replica processes, for cpu/memory triggers. */
+  localReplicas?: LocalReplicas;
+  /** Records kept in `decisions`: the last by default, since the DecisionLog keeps the history. @default 1 */
+  decisionRingSize?: number;
 }
 
 export class ScaledObjectController {
   readonly so: ScaledObject;
-  readonly decisions = new DecisionRing();
+  readonly decisions: DecisionRing;
   readonly #opts: ScaledObjectControllerOptions;
   readonly #reader: TriggerReader;
   readonly #loop: PollLoop;
@@ -56,6 +60,7 @@ export class ScaledObjectController {
 
   constructor(opts: ScaledObjectControllerOptions) {
     this.#opts = opts;
+    this.decisions = new DecisionRing(opts.decisionRingSize ?? 1);
     this.so = opts.so;
     this.#state = opts.state ?? { ...INITIAL_SCALED_OBJECT_STATE, firstSeen: Date.now() };
     const formula = opts.so.spec.advanced?.scalingModifiers?.formula;
@@ -68,6 +73,7 @@ export class ScaledObjectController {
       logger: opts.logger,
       now: () => Date.now(),
       timeoutMs: Math.max(3_000, Math.min(pollingIntervalSeconds(opts.so) * 1000, 30_000)),
+      ...(opts.localReplicas ? { localReplicas: opts.localReplicas } : {}),
     });
     this.#loop = new PollLoop({
       intervalMs: pollingIntervalSeconds(opts.so) * 1000,

@@ -12,7 +12,13 @@ import { resolveTriggerInputs } from '../manifests/resolve-auth.js';
 import type { ManifestSet, ScaledJob, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import { getScalerDefinition } from '../scalers/registry.js';
-import type { ConnectionPool, MetricSpec, MetricValue, Scaler } from '../scalers/types.js';
+import type {
+  ConnectionPool,
+  LocalReplicas,
+  MetricSpec,
+  MetricValue,
+  Scaler,
+} from '../scalers/types.js';
 
 /** How long to wait before re-establishing a push watch that ended. */
 const WATCH_RETRY_MS = 5_000;
@@ -38,6 +44,8 @@ export interface TriggerReaderOptions {
   now: () => number;
   /** Per-read deadline. */
   timeoutMs: number;
+  /** Local mode: the scale target's replica processes, for cpu/memory triggers. */
+  localReplicas?: LocalReplicas;
 }
 
 export class TriggerReader {
@@ -118,6 +126,7 @@ export class TriggerReader {
       pool,
       metricType: trigger.metricType ?? 'AverageValue',
       now,
+      ...(this.#opts.localReplicas ? { localReplicas: this.#opts.localReplicas } : {}),
     });
     if (this.#closed) {
       await scaler.close();

@@ -226,7 +226,7 @@ const bad: { name: string; text: string; format: 'csv' | 'json'; error: RegExp }
     name: 'a row with neither value, activity nor error is rejected',
     text: 'time,value\n0,\n',
     format: 'csv',
-    error: /line 2: needs a value, an active flag or an error/,
+    error: /line 2: needs a value, an active flag, an error or arrivals/,
   },
   {
     name: 'a bad header number is rejected',

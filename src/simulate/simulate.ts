@@ -9,6 +9,9 @@
  * `jobPendingSeconds` (default 0) and then runs until `jobDurationSeconds` (default 60) after
  * its creation. The trace itself does not react to replicas or Jobs (it is what the source
  * said), so a trace that should drain must say so.
+ *
+ * With `queue` (what `--compare` uses) a ScaledObject runs in a closed loop instead: its first
+ * trigger reads a simulated FIFO queue that the trace fills and its replicas drain (queue.ts).
  */
 import { decideScaledJob } from '../engine/scaled-job.js';
 import { decideScaledObject } from '../engine/scaled-object.js';
@@ -25,6 +28,7 @@ import {
 import type { ManifestSet, ScaledJob, ScaledObject, Trigger } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import { simulatedSpec } from './specs.js';
+import { arrivalsFrom, QueueSim, type QueueResult } from './queue.js';
 import type { Trace, TraceSample } from './trace.js';
 
 export interface SimStep {
@@ -61,6 +65,16 @@ export interface SimulateOptions {
     object: ScaledObject | ScaledJob,
     triggerIndex: number,
   ) => { spec: MetricSpec; activation: number } | undefined;
+  /** Closed-loop queue model for ScaledObjects (see queue.ts); off by default. */
+  readonly queue?: { readonly consumeRate: number };
+}
+
+/** One ScaledObject's queue figures (queue mode). */
+export interface ObjectQueueResult extends QueueResult {
+  /** `Kind namespace/name`. */
+  readonly object: string;
+  /** Seconds simulated. */
+  readonly duration: number;
 }
 
 /** Thrown for a trace that names an object or trigger the set does not have. */
@@ -92,6 +106,32 @@ function triggerIndex(sample: TraceSample, triggers: readonly Trigger[]): number
 
 /** Runs the whole trace; steps are ordered by time, then by object in the set's order. */
 export function simulate(opts: SimulateOptions): SimStep[] {
+  return run(opts).steps;
+}
+
+/**
+ * Runs the trace with the queue model (`opts.queue`, else the trace's `consumeRate` header)
+ * and returns the steps plus each ScaledObject's replica-seconds and item waits.
+ */
+export function simulateQueue(opts: SimulateOptions): {
+  steps: SimStep[];
+  queues: ObjectQueueResult[];
+} {
+  const rate = opts.queue?.consumeRate ?? opts.trace.header.consumeRate;
+  if (rate === undefined || !(rate > 0))
+    throw new SimulationError(
+      'the queue model needs a consume rate (items per second per replica): --consume-rate <n> or a "# consumeRate: <n>" trace header',
+    );
+  const r = run({ ...opts, queue: { consumeRate: rate } });
+  const queues = r.runs.flatMap((o) =>
+    o.queue ? [{ object: o.name, duration: r.end, ...o.queue.result(r.end) }] : [],
+  );
+  if (queues.length === 0)
+    throw new SimulationError('the queue model needs a ScaledObject; the manifests have none');
+  return { steps: r.steps, queues };
+}
+
+function run(opts: SimulateOptions): { steps: SimStep[]; runs: ObjectRun[]; end: number } {
   const { trace } = opts;
   const objects: Obj[] = [...opts.set.scaledObjects, ...opts.set.scaledJobs];
   if (objects.length === 0)
@@ -124,7 +164,11 @@ export function simulate(opts: SimulateOptions): SimStep[] {
     const samples = o.spec.triggers.map((_, i) =>
       trace.samples.filter((s) => matchesObject(s, o) && triggerIndex(s, o.spec.triggers) === i),
     );
-    return new ObjectRun(o, specs, samples, trace, start);
+    const queue =
+      opts.queue && o.kind === 'ScaledObject'
+        ? new QueueSim(arrivalsFrom(samples[0] ?? []), opts.queue.consumeRate)
+        : undefined;
+    return new ObjectRun(o, specs, samples, trace, start, queue);
   });
 
   const steps: SimStep[] = [];
@@ -134,7 +178,7 @@ export function simulate(opts: SimulateOptions): SimStep[] {
   for (const t of [...times].sort((a, b) => a - b)) {
     for (const r of runs) if (r.pollsAt(t)) steps.push(r.step(t));
   }
-  return steps;
+  return { steps, runs, end };
 }
 
 class ObjectRun {
@@ -150,8 +194,13 @@ class ObjectRun {
     private readonly samples: TraceSample[][],
     private readonly trace: Trace,
     private readonly start: number,
+    readonly queue?: QueueSim,
   ) {
     this.interval = o.spec.pollingInterval ?? 30;
+  }
+
+  get name(): string {
+    return objectName(this.o);
   }
 
   pollsAt(t: number): boolean {
@@ -165,6 +214,16 @@ class ObjectRun {
    */
   private readings(t: number): TriggerReading[] {
     return this.specs.map(({ spec, activation }, i) => {
+      if (i === 0 && this.queue) {
+        // Closed loop: the scaler reads the simulated queue, not the traced value.
+        this.queue.advanceTo(t);
+        const waiting = this.queue.waiting();
+        return {
+          ok: true,
+          metrics: [{ name: spec.name, value: waiting }],
+          isActive: waiting > activation,
+        };
+      }
       let last: TraceSample | undefined;
       let value = 0;
       for (const s of this.samples[i] ?? []) {
@@ -218,6 +277,7 @@ class ObjectRun {
       });
       this.soState = d.state;
       this.replicas = d.desiredReplicas;
+      this.queue?.setReplicas(d.desiredReplicas);
       return {
         time: t,
         object,

@@ -21,7 +21,11 @@
  *
  * Header keys: `jobDurationSeconds` (how long each simulated Job runs, default 60),
  * `jobPendingSeconds` (how long a new Job stays pending, default 0), `durationSeconds` (when
- * the simulation ends; default the last sample's time).
+ * the simulation ends; default the last sample's time), `consumeRate` (items per second one
+ * running replica consumes, for the queue model of `--compare`; see queue.ts).
+ *
+ * The optional `arrivals` column (a count of items that arrive at that time) feeds the queue
+ * model of `--compare`; without it the queue model reads arrivals from the rises of `value`.
  */
 
 export interface TraceSample {
@@ -32,6 +36,8 @@ export interface TraceSample {
   readonly value?: number;
   readonly active?: boolean;
   readonly error?: string;
+  /** Items that arrive at this time (queue model). */
+  readonly arrivals?: number;
   /** 1-based line in the source (CSV) or sample index + 1 (JSON), for messages. */
   readonly line: number;
 }
@@ -40,6 +46,8 @@ export interface TraceHeader {
   readonly jobDurationSeconds?: number;
   readonly jobPendingSeconds?: number;
   readonly durationSeconds?: number;
+  /** Items per second one running replica consumes (queue model). */
+  readonly consumeRate?: number;
   /** Epoch ms of time 0 when the trace used ISO times. */
   readonly start?: number;
 }
@@ -51,8 +59,13 @@ export interface Trace {
 
 export type TraceResult = { ok: true; trace: Trace } | { ok: false; errors: string[] };
 
-const HEADER_KEYS = ['jobDurationSeconds', 'jobPendingSeconds', 'durationSeconds'] as const;
-const COLUMNS = ['time', 'object', 'trigger', 'value', 'active', 'error'];
+const HEADER_KEYS = [
+  'jobDurationSeconds',
+  'jobPendingSeconds',
+  'durationSeconds',
+  'consumeRate',
+] as const;
+const COLUMNS = ['time', 'object', 'trigger', 'value', 'active', 'error', 'arrivals'];
 const ISO = /^\d{4}-\d{2}-\d{2}T/;
 
 /** Renders a scalar cell as text; objects and arrays are not valid cells. */
@@ -70,6 +83,7 @@ interface RawSample {
   value?: unknown;
   active?: unknown;
   error?: unknown;
+  arrivals?: unknown;
 }
 
 /** Parses a trace; every problem is reported with its line (CSV) or sample number (JSON) and field. */
@@ -208,14 +222,25 @@ function finish(
         );
     }
     const error = cell(raw.error);
+    let arrivals: number | undefined;
+    if (raw.arrivals !== undefined && raw.arrivals !== '') {
+      const n = Number(raw.arrivals);
+      if (typeof raw.arrivals === 'boolean' || !Number.isInteger(n) || n < 0)
+        errors.push(
+          `${at}: field arrivals: expected a whole number of items, got ${JSON.stringify(raw.arrivals)}`,
+        );
+      else arrivals = n;
+    }
     if (
       value === undefined &&
       error === undefined &&
       active === undefined &&
+      arrivals === undefined &&
       raw.value === undefined &&
-      raw.active === undefined
+      raw.active === undefined &&
+      raw.arrivals === undefined
     ) {
-      errors.push(`${at}: needs a value, an active flag or an error`);
+      errors.push(`${at}: needs a value, an active flag, an error or arrivals`);
     }
     if (time === undefined) continue;
     if (samples.length > 0 && time < (samples[samples.length - 1]?.time ?? 0))
@@ -228,6 +253,7 @@ function finish(
       ...(value !== undefined ? { value } : {}),
       ...(active !== undefined ? { active } : {}),
       ...(error !== undefined ? { error } : {}),
+      ...(arrivals !== undefined ? { arrivals } : {}),
     });
   }
   if (errors.length > 0) return { ok: false, errors };

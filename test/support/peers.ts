@@ -22,7 +22,8 @@ export type PeerName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
-  | 'kwok';
+  | 'kwok'
+  | 'helm';
 
 /** Where scripts/peers.sh builds: outside the clone, shared by every clone on this machine. */
 export function peerCache(): string {

@@ -46,6 +46,26 @@ interface ApiResourceList {
 }
 
 /**
+ * Discovery answers per client, kept a minute: thousands of ScaledObjects on one custom kind
+ * would otherwise each spend a request of the QPS budget on the same list at startup.
+ */
+type DiscoveryCache = Map<string, { at: number; list: Promise<ApiResourceList | undefined> }>;
+const discovery = new WeakMap<KubeClient, DiscoveryCache>();
+const DISCOVERY_TTL_MS = 60_000;
+
+function discover(client: KubeClient, path: string): Promise<ApiResourceList | undefined> {
+  let byPath = discovery.get(client);
+  if (!byPath) discovery.set(client, (byPath = new Map() as DiscoveryCache));
+  const hit = byPath.get(path);
+  if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.list;
+  const list = client.find<ApiResourceList>(path);
+  byPath.set(path, { at: Date.now(), list });
+  // A failed discovery is not remembered.
+  list.catch(() => byPath.delete(path));
+  return list;
+}
+
+/**
  * Finds the resource (plural) of a kind and checks it has `/scale`, through discovery for
  * kinds other than the built-in workloads. Throws a TargetError KEDA-style when it cannot.
  */
@@ -57,7 +77,7 @@ export async function resolveGvkr(client: KubeClient, ref: ScaleRef): Promise<Gv
   if (known) return { group, version, kind: ref.kind, resource: known };
   const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
   const what = `${ref.kind} ${ref.namespace}/${ref.name}`;
-  const list = await client.find<ApiResourceList>(path);
+  const list = await discover(client, path);
   const resource = list?.resources?.find((r) => r.kind === ref.kind && !r.name.includes('/'));
   if (!resource) {
     throw new TargetError(
@@ -86,8 +106,12 @@ export interface KubeScaleTargetOptions {
   gvkr: Gvkr;
   /** The `/scale` read when the target was set up. */
   initial: ScaleObject;
-  /** Re-read `/scale` this often, so outside changes are seen. @default 5000 */
-  refreshMs?: number;
+  /**
+   * Re-read `/scale` about this often (each period is jittered by up to +-20 % so thousands
+   * of targets do not refresh together), so outside changes are seen; a function is asked
+   * again before each period. @default 30_000
+   */
+  refreshMs?: number | (() => number);
   /** Called after each successful write, e.g. for Events. */
   onScaled?: (from: number, to: number, reason: string) => void;
   onError?: (message: string) => void;
@@ -105,6 +129,7 @@ export class KubeScaleTarget implements ScaleTarget {
   #lastReason: string | undefined;
   #lastError: string | undefined;
   #stopped = false;
+  #refreshing = false;
 
   constructor(opts: KubeScaleTargetOptions) {
     this.#opts = opts;
@@ -112,7 +137,17 @@ export class KubeScaleTarget implements ScaleTarget {
     this.#path = scalePath(opts.gvkr, opts.ref.namespace, opts.ref.name);
     this.#scale = opts.initial;
     this.#desired = this.#specReplicas();
-    this.#timer = setInterval(() => void this.refresh(), opts.refreshMs ?? 5_000);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const r = this.#opts.refreshMs ?? 30_000;
+    const period = typeof r === 'function' ? r() : r;
+    this.#timer = setTimeout(
+      () => void this.refresh().finally(() => this.#schedule()),
+      period * (0.8 + Math.random() * 0.4),
+    );
     this.#timer.unref();
   }
 
@@ -123,7 +158,9 @@ export class KubeScaleTarget implements ScaleTarget {
 
   /** Re-reads `/scale` unless a write is under way (its response is newer). */
   async refresh(): Promise<void> {
-    if (this.#pending > 0 || this.#stopped) return;
+    // One read at a time: a slow (rate-limited) API must not pile refreshes up.
+    if (this.#pending > 0 || this.#stopped || this.#refreshing) return;
+    this.#refreshing = true;
     try {
       const s = await this.#opts.client.get<ScaleObject>(this.#path);
       if (this.#pending > 0) return;
@@ -131,6 +168,8 @@ export class KubeScaleTarget implements ScaleTarget {
       this.#desired = this.#specReplicas();
     } catch (e) {
       this.#lastError = errorMessage(e);
+    } finally {
+      this.#refreshing = false;
     }
   }
 
@@ -190,7 +229,7 @@ export class KubeScaleTarget implements ScaleTarget {
   /** Stops refreshing. Unlike a process pool, the workload keeps its replicas. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     await this.#writes;
   }
 }

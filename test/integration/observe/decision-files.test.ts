@@ -128,3 +128,21 @@ test('the in-memory ring per object is bounded and answers the time asked for', 
   assert.equal(then.records.at(-1)?.decided, 6);
   assert.deepEqual(log.query({ ...ref, name: 'zz' }).records, []);
 });
+
+test('many objects share one memory budget: rings shrink to an equal share, not below the minimum', () => {
+  const log = new DecisionLog({ ringSize: 50, maxRecords: 100, minRingSize: 10 });
+  const ref = (name: string) => ({ kind: 'ScaledObject' as const, namespace: 'default', name });
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 23, 12, 0, s)).toISOString();
+  for (let s = 0; s < 40; s++) log.record(observation('a', at(s), s));
+  assert.equal(log.query(ref('a'), { limit: 1000 }).records.length, 40, 'alone: up to ringSize');
+  log.record(observation('b', at(0), 0));
+  log.record(observation('c', at(0), 0));
+  log.record(observation('d', at(0), 0));
+  assert.equal(log.capacityOf(ref('a')), 25, '100 records over 4 objects');
+  log.record(observation('a', at(40), 40));
+  const a = log.query(ref('a'), { limit: 1000 }).records;
+  assert.equal(a.length, 25, 'a shrank to its share at its next record');
+  assert.equal(a.at(-1)?.decided, 40, 'keeping the newest');
+  for (let i = 0; i < 20; i++) log.record(observation(`o${i}`, at(0), 0));
+  assert.equal(log.capacityOf(ref('a')), 10, 'never below minRingSize');
+});

@@ -4,7 +4,7 @@
  * scale a Deployment 0 -> N -> 0 through /scale, while an invalid one gets Ready=False.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -415,10 +415,11 @@ test('deleting a ScaledObject with restoreToOriginalReplicaCount puts the origin
   assert.ok(reasons('restore-so').has('ScaledObjectDeleted'), 'deleted event');
 });
 
-test('`tide operator` serves /healthz, /readyz and /metrics, scales in its namespace, and exits 0 on SIGTERM', async () => {
+test('`tide operator` serves /healthz, /readyz, /metrics and the dashboard, scales in its namespace, and exits 0 on SIGTERM', async () => {
   const ns = 'tide-cli';
   await createNamespace(client, ns);
   const port = await freePort();
+  const dashboardPort = await freePort();
   const child = spawn(
     process.execPath,
     [
@@ -432,6 +433,8 @@ test('`tide operator` serves /healthz, /readyz and /metrics, scales in its names
       String(port),
       '--qps',
       '50',
+      '--dashboard-port',
+      String(dashboardPort),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -471,6 +474,49 @@ test('`tide operator` serves /healthz, /readyz and /metrics, scales in its names
     const metrics = (await get('/metrics')).text;
     assert.match(metrics, /^tide_operator_api_requests_total [1-9]\d*$/m);
     assert.match(metrics, /^tide_operator_scaled_objects 1$/m);
+    // The same keda_* metrics and decision log as `tide up`, fed by every round.
+    assert.match(
+      metrics,
+      /^keda_scaler_metrics_value\{[^}]*scaledObject="cli-so"[^}]*\} 3$/m,
+      'the list length as the scaler read it',
+    );
+    assert.match(metrics, /^keda_scaler_active\{[^}]*scaledObject="cli-so"[^}]*\} 1$/m);
+    const decisions = JSON.parse(
+      (await get(`/decisions?kind=ScaledObject&namespace=${ns}&name=cli-so`)).text,
+    ) as { records: { decided: number }[]; known: string[] };
+    assert.equal(decisions.records.at(-1)?.decided, 3);
+    assert.ok(decisions.known.includes(`ScaledObject ${ns}/cli-so`));
+    assert.equal((await get('/decisions?kind=Pod&name=x')).status, 400);
+    const explain = spawnSync(
+      process.execPath,
+      ['bin/tide.js', 'explain', 'so/cli-so', '-n', ns, '--operator', `http://127.0.0.1:${port}`],
+      { encoding: 'utf8' },
+    );
+    assert.equal(explain.status, 0, explain.stderr);
+    assert.match(explain.stdout, /cli-so/);
+    assert.match(explain.stdout, /\b3\b/, 'the paragraph gives the 3 replicas');
+    const unknown = spawnSync(
+      process.execPath,
+      ['bin/tide.js', 'explain', 'so/nothing', '-n', ns, '--operator', `http://127.0.0.1:${port}`],
+      { encoding: 'utf8' },
+    );
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /no decision recorded for ScaledObject tide-cli\/nothing/);
+    // The dashboard, as `tide up` serves it: the object, its conditions and its rounds; no logs panel.
+    const snapshot = (await (
+      await fetch(`http://127.0.0.1:${dashboardPort}/api/snapshot`)
+    ).json()) as {
+      objects: { key: string; desiredReplicas?: number; hasLogs: boolean }[];
+      records: Record<string, { decided: number }[]>;
+    };
+    const card = snapshot.objects.find((o) => o.key === `ScaledObject/${ns}/cli-so`);
+    assert.ok(card, `the dashboard lists cli-so: ${JSON.stringify(snapshot.objects)}`);
+    assert.equal(card.hasLogs, false, 'no replica logs in Kubernetes mode');
+    assert.equal(snapshot.records[card.key]?.at(-1)?.decided, 3);
+    const page = await fetch(`http://127.0.0.1:${dashboardPort}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    assert.match(unknown.stderr, /ScaledObject tide-cli\/cli-so/, 'names the objects it knows');
   } finally {
     child.kill('SIGTERM');
   }

@@ -74,7 +74,27 @@ const COLLECTIONS: Record<string, (ns: string) => string> = {
   ClusterRoleBinding: () => '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
   Role: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
   RoleBinding: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+  Secret: (ns) => `/api/v1/namespaces/${ns}/secrets`,
+  ConfigMap: (ns) => `/api/v1/namespaces/${ns}/configmaps`,
+  Deployment: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+  StatefulSet: (ns) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+  ScaledObject: (ns) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects`,
+  ScaledJob: (ns) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledjobs`,
+  TriggerAuthentication: (ns) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/triggerauthentications`,
+  ClusterTriggerAuthentication: () => '/apis/keda.sh/v1alpha1/clustertriggerauthentications',
 };
+
+/** Creates one object (kubectl create): in its own namespace, else `namespace`. */
+export async function applyObject(
+  client: KubeClient,
+  o: { kind?: string; metadata?: object },
+  namespace = 'default',
+): Promise<void> {
+  const collection = o.kind ? COLLECTIONS[o.kind] : undefined;
+  if (!collection) throw new Error(`applyObject: ${o.kind} is not handled here`);
+  const ns = (o.metadata as { namespace?: string } | undefined)?.namespace;
+  await client.post(collection(ns ?? namespace), o);
+}
 
 /** Creates every object of a deploy/ YAML file (the kinds the operator's manifests use). */
 export async function applyFile(client: KubeClient, file: string): Promise<void> {

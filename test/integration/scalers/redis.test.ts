@@ -297,6 +297,46 @@ describe('redis keyspace watch (private server, CONFIG allowed)', () => {
     await s.close();
   });
 
+  test('twenty watching triggers on one server share one subscriber connection, each woken by its own list', async () => {
+    const pool = new SharedConnectionPool();
+    const lists = Array.from({ length: 20 }, () => `tide-test:${randomUUID()}`);
+    const scalers = await Promise.all(
+      lists.map((listName, i) =>
+        build(
+          { address: `127.0.0.1:${priv.port}`, listName },
+          { password: new Secret(PASSWORD) },
+          testContext(i, pool),
+        ),
+      ),
+    );
+    const ac = new AbortController();
+    const wakeUps = lists.map(() => 0);
+    const pumps = scalers.map(async (s, i) => {
+      const it = s.watch?.(ac.signal)[Symbol.asyncIterator]();
+      if (!it) return assert.fail('no watch()');
+      while (!(await it.next()).done) wakeUps[i] = (wakeUps[i] ?? 0) + 1;
+    });
+    // Wake only the odd lists: the even ones must stay quiet (events are not broadcast).
+    await waitFor(
+      async () => {
+        for (const [i, k] of lists.entries()) if (i % 2 === 1) await privClient.rpush(k, 'x');
+        return wakeUps.every((n, i) => i % 2 === 0 || n > 0);
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'a wake-up on every odd list' },
+    );
+    assert.ok(
+      wakeUps.every((n, i) => i % 2 === 1 || n === 0),
+      `even lists quiet: ${wakeUps.join(',')}`,
+    );
+    const clients = (await privClient.call('CLIENT', 'LIST')) as string;
+    const subscribers = clients.split('\n').filter((l) => /\bsub=[1-9]/.test(l));
+    assert.equal(subscribers.length, 1, `one subscriber connection:\n${subscribers.join('\n')}`);
+    ac.abort();
+    await Promise.all(pumps);
+    await Promise.all(scalers.map((s) => s.close()));
+    assert.equal(pool.opened, 2, 'one command connection and one subscriber');
+  });
+
   test('watch() ends at once when CONFIG is denied, leaving polling to the scheduler', async () => {
     const user = `noconfig-${randomUUID().slice(0, 8)}`;
     await privClient.call('ACL', 'SETUSER', user, 'on', '>nc-pw', '~*', '&*', '+@all', '-config');

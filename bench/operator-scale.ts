@@ -1,0 +1,273 @@
+/**
+ * `tide operator` at scale (not a test): N ScaledObjects with a Redis trigger at
+ * pollingInterval 1 on the test cluster (scripts/kube-cluster.sh), each scaling its own
+ * custom resource through a `/scale` subresource (a CRD `Worker`: no Pods, so the cluster
+ * measures the operator, not the kubelet). For each N it prints the operator's CPU (mCPU)
+ * and RSS over a steady window, API requests per second, status writes per minute, the
+ * startup time until every controller runs, and the time from a list going non-empty to its
+ * target's replicas changing, beside KEDA's anchor (about 33 mCPU and 111 MiB per 1,000
+ * ScaledObjects, scaled linearly).
+ *
+ *   npx tsx bench/operator-scale.ts [counts=1000,10000] [windowSeconds=60] [qps=200] [pollingInterval=1]
+ *
+ * KEDA's anchor is for its default pollingInterval (30 s); the fourth argument gives the
+ * like-for-like figure.
+ *
+ * The operator runs as `bin/tide.js operator` in its own process; CPU and RSS come from
+ * /proc/<pid>. The machine has 2 cores shared with the cluster and Redis (and other work):
+ * the load average is printed beside the figures.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
+import { KubeApiError, KubeClient, loadKubeConfig } from '../src/operator/kube-client.js';
+import { createNamespace, installCrds } from '../test/integration/operator/support.js';
+import { startKubeCluster } from '../test/support/peers.js';
+import { freePort } from '../test/support/ports.js';
+import { startRedis } from '../test/support/redis-server.js';
+import { repoRoot } from '../test/support/tide-process.js';
+import { waitFor } from '../test/support/wait-for.js';
+
+const counts = (process.argv[2] ?? '1000,10000').split(',').map(Number);
+const windowS = Number(process.argv[3] ?? 60);
+const qps = Number(process.argv[4] ?? 200);
+const pollingInterval = Number(process.argv[5] ?? 1);
+const NS = 'bench';
+const GROUP = 'bench.tide.dev';
+const CLK_TCK = 100;
+
+const workerCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `workers.${GROUP}` },
+  spec: {
+    group: GROUP,
+    names: { plural: 'workers', singular: 'worker', kind: 'Worker' },
+    scope: 'Namespaced',
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', properties: { replicas: { type: 'integer' } } },
+              status: {
+                type: 'object',
+                properties: { replicas: { type: 'integer' }, selector: { type: 'string' } },
+              },
+            },
+          },
+        },
+        subresources: {
+          status: {},
+          scale: {
+            specReplicasPath: '.spec.replicas',
+            statusReplicasPath: '.status.replicas',
+          },
+        },
+      },
+    ],
+  },
+};
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function procStats(pid: number): { cpuS: number; rssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return { cpuS: ticks / CLK_TCK, rssMiB: Number(rss) / 1024 };
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\d+(?:\\.\\d+)?)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function run(n: number): Promise<void> {
+  const cluster = await startKubeCluster({ stages: 'fast' });
+  // One push-watch connection per ScaledObject (src/scalers/redis-watch.ts): lift Redis' 10,000.
+  const redisServer = await startRedis(['--maxclients', '30000']);
+  const redis = new Redis(redisServer.port, '127.0.0.1');
+  const admin = new KubeClient(loadKubeConfig(cluster.kubeconfig), { qps: 5000, burst: 5000 });
+  let child: ReturnType<typeof spawn> | undefined;
+  try {
+    await installCrds(admin);
+    await admin.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', workerCrd);
+    await waitFor(() => admin.get(`/apis/${GROUP}/v1/workers`).then(() => true), {
+      timeoutMs: 30_000,
+      what: 'the Worker CRD to be served',
+    });
+    await createNamespace(admin, NS);
+    const t0 = Date.now();
+    const ids = Array.from({ length: n }, (_, i) => i);
+    await pool(ids, 50, async (i) => {
+      const create = async (path: string, body: unknown) => {
+        try {
+          await admin.post(path, body);
+        } catch (e) {
+          if (!(e instanceof KubeApiError && e.status === 409)) throw e;
+        }
+      };
+      await create(`/apis/${GROUP}/v1/namespaces/${NS}/workers`, {
+        apiVersion: `${GROUP}/v1`,
+        kind: 'Worker',
+        metadata: { name: `w${i}`, namespace: NS },
+        spec: { replicas: 0 },
+      });
+      await create(`/apis/keda.sh/v1alpha1/namespaces/${NS}/scaledobjects`, {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name: `so${i}`, namespace: NS },
+        spec: {
+          scaleTargetRef: { apiVersion: `${GROUP}/v1`, kind: 'Worker', name: `w${i}` },
+          pollingInterval,
+          cooldownPeriod: 300,
+          maxReplicaCount: 10,
+          triggers: [
+            {
+              type: 'redis',
+              metadata: {
+                address: `127.0.0.1:${redisServer.port}`,
+                listName: `bench:${i}`,
+                listLength: '1',
+              },
+            },
+          ],
+        },
+      });
+    });
+    console.log(
+      `  N=${n}: created ${n} Workers + ${n} ScaledObjects in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+
+    const port = await freePort();
+    const started = Date.now();
+    child = spawn(
+      process.execPath,
+      [
+        'bin/tide.js',
+        'operator',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--namespaces',
+        NS,
+        '--health-port',
+        String(port),
+        '--qps',
+        String(qps),
+        '--burst',
+        String(qps * 2),
+        '--log-level',
+        'error',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    const pid = child.pid!;
+    await waitFor(
+      async () => (await metric(port, 'tide_operator_scaled_objects').catch(() => 0)) === n,
+      {
+        timeoutMs: 30 * 60_000,
+        intervalMs: 1000,
+        what: `${n} ScaledObject controllers running`,
+      },
+    );
+    const startupS = (Date.now() - started) / 1000;
+    // Let the first rounds' status writes and events drain before measuring.
+    const settle = Date.now() + 15_000;
+    await waitFor(() => Date.now() > settle, {
+      timeoutMs: 20_000,
+      what: 'settle',
+      intervalMs: 500,
+    });
+
+    const a = procStats(pid);
+    const req0 = await metric(port, 'tide_operator_api_requests_total');
+    const wr0 = await metric(port, 'tide_operator_status_writes_total');
+    const w0 = Date.now();
+    let rssMax = a.rssMiB;
+    const end = w0 + windowS * 1000;
+    await waitFor(
+      () => {
+        rssMax = Math.max(rssMax, procStats(pid).rssMiB);
+        return Date.now() > end;
+      },
+      { timeoutMs: windowS * 1000 + 10_000, intervalMs: 1000, what: 'the measuring window' },
+    );
+    const b = procStats(pid);
+    const elapsedS = (Date.now() - w0) / 1000;
+    const req1 = await metric(port, 'tide_operator_api_requests_total');
+    const wr1 = await metric(port, 'tide_operator_status_writes_total');
+    const load = loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
+    const clients =
+      String(await redis.client('LIST'))
+        .trim()
+        .split('\n').length - 1;
+
+    const mcpu = ((b.cpuS - a.cpuS) / elapsedS) * 1000;
+    const k = n / 1000;
+    console.log(
+      [
+        `N=${n} ScaledObjects (pollingInterval ${pollingInterval}, Redis), operator --qps ${qps}; load average ${load}`,
+        `  startup until every controller runs: ${startupS.toFixed(1)} s`,
+        `  CPU ${mcpu.toFixed(0)} mCPU   RSS ${b.rssMiB.toFixed(0)} MiB (max ${rssMax.toFixed(0)})   over ${elapsedS.toFixed(0)} s`,
+        `  KEDA anchor: ~${(33 * k).toFixed(0)} mCPU, ~${(111 * k).toFixed(0)} MiB (33 mCPU / 111 MiB per 1,000, linear)`,
+        `  API requests/s ${((req1 - req0) / elapsedS).toFixed(2)}   status writes/min ${(((wr1 - wr0) / elapsedS) * 60).toFixed(1)}   Redis connections of the operator ${clients}`,
+      ].join('\n'),
+    );
+    // Reaction: one item into an idle list -> its Worker's replicas 0 -> 1.
+    const reactions: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const i = Math.floor((k * n) / 10);
+      const path = `/apis/${GROUP}/v1/namespaces/${NS}/workers/w${i}`;
+      const pushed = performance.now();
+      await redis.rpush(`bench:${i}`, 'x');
+      try {
+        await waitFor(
+          async () =>
+            ((await admin.get<{ spec: { replicas?: number } }>(path)).spec.replicas ?? 0) > 0,
+          { timeoutMs: 60_000, intervalMs: 20, what: `w${i} to scale` },
+        );
+        reactions.push(performance.now() - pushed);
+      } catch {
+        reactions.push(Infinity);
+      }
+    }
+
+    console.log(
+      `  list non-empty -> replicas changed: p50 ${pct(reactions, 50).toFixed(0)} ms, max ${Math.max(...reactions).toFixed(0)} ms (10 samples; KEDA: the next poll, up to pollingInterval, for 0 -> 1)`,
+    );
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    redis.disconnect();
+    await redisServer.stop();
+    await cluster.stop();
+  }
+}
+
+for (const n of counts) await run(n);
