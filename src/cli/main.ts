@@ -136,7 +136,12 @@ program
   .option('--no-dashboard', 'do not serve the web dashboard')
   .action(async (opts: import('./operator.js').OperatorCliOptions) => {
     const { runOperator } = await import('./operator.js');
-    process.exitCode = await runOperator(opts);
+    const code = await runOperator(opts);
+    // Shutdown is complete (controllers stopped, Lease released, servers closed): exit now
+    // rather than wait on the event loop, as a Kubernetes controller's main does. A stray
+    // keep-alive socket or a watch caught mid-restart must not hold a terminating Pod (seen
+    // once on CI: a leader that released its Lease but never exited).
+    process.exit(code);
   });
 
 program

@@ -4,6 +4,7 @@
  * Stops gracefully on SIGTERM/SIGINT: controllers stop, pending status writes are flushed,
  * workloads keep their replicas.
  */
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { errorMessage } from '../errors.js';
@@ -144,7 +145,7 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
       console.error(
         `tide operator: --dashboard-port must be a port number, got "${opts.dashboardPort}"`,
       );
-      await new Promise((r) => health.server.close(r));
+      await closeServer(health.server);
       return 2;
     }
     try {
@@ -159,7 +160,7 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
       );
     } catch (e) {
       console.error(`tide operator: ${errorMessage(e)}`);
-      await new Promise((r) => health.server.close(r));
+      await closeServer(health.server);
       return 2;
     }
   }
@@ -187,6 +188,14 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
   if (started) await operator.stop();
   await elector?.stop();
   await dashboard?.close();
-  await new Promise((r) => health.server.close(r));
+  await closeServer(health.server);
   return exitCode;
+}
+
+/** Stops listening and ends open connections too (a scraper's keep-alive would hold close()). */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -8,7 +8,10 @@ export async function runStatus(opts: { json?: boolean }): Promise<number> {
   try {
     const status = (await queryControl(stateDir().controlSocket, '/status')) as TideStatus;
     if (opts.json) console.log(JSON.stringify(status, null, 2));
-    else console.log(renderStatusTable(status, { width: process.stdout.columns ?? 120 }));
+    else {
+      console.log(renderStatusTable(status, { width: process.stdout.columns ?? 120 }));
+      if (status.dashboard) console.log(`dashboard: ${status.dashboard}`);
+    }
     return 0;
   } catch (e) {
     console.error(`tide status: ${e instanceof Error ? e.message : String(e)}`);

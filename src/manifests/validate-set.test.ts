@@ -25,8 +25,8 @@ function validate(...docs: Doc[]) {
 }
 
 /** Each case: a ScaledObject spec patch and the exact errors / warnings validateSet reports. */
-// cpu/memory have no tide scaler (yet): their cases check only that the rule's error is among
-// the errors (the others say the trigger type is unknown), with `includes: true`.
+// cpu/memory cases check only that the rule's error is among
+// the errors (the trigger's own metadata may add others), with `includes: true`.
 
 test('ScaledJob: a trigger with a metricType fails', () => {
   const v = validate(scaledJobDoc({ triggers: [redis({ metricType: 'Value' })] }));

@@ -28,8 +28,8 @@ function validate(...docs: Doc[]) {
 }
 
 /** Each case: a ScaledObject spec patch and the exact errors / warnings validateSet reports. */
-// cpu/memory have no tide scaler (yet): their cases check only that the rule's error is among
-// the errors (the others say the trigger type is unknown), with `includes: true`.
+// cpu/memory cases check only that the rule's error is among
+// the errors (the trigger's own metadata may add others), with `includes: true`.
 const soCases: {
   name: string;
   spec?: Doc;

@@ -8,7 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,15 @@ test('the page lists the objects, charts every round, follows the backlog and sh
   assert.ok(
     url !== undefined && url.startsWith('http://127.0.0.1:'),
     `dashboard URL in status: ${url}`,
+  );
+  const statusText = spawnSync(process.execPath, [tideBin, 'status'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  assert.equal(statusText.status, 0, statusText.stderr);
+  assert.ok(
+    statusText.stdout.includes(`dashboard: ${url}`),
+    `tide status prints the URL:\n${statusText.stdout}`,
   );
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
