@@ -4,7 +4,6 @@
  * Stops gracefully on SIGTERM/SIGINT: controllers stop, pending status writes are flushed,
  * workloads keep their replicas.
  */
-import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { errorMessage } from '../errors.js';
@@ -16,6 +15,7 @@ import { Operator } from '../operator/operator.js';
 import { LocalDashboardSource } from '../observe/dashboard/local-source.js';
 import type { DashboardServer } from '../observe/dashboard/server.js';
 import { startDashboard } from '../observe/dashboard/start.js';
+import { closeServer } from '../observe/http-listen.js';
 
 export interface OperatorCliOptions {
   kubeconfig?: string;
@@ -190,12 +190,4 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
   await dashboard?.close();
   await closeServer(health.server);
   return exitCode;
-}
-
-/** Stops listening and ends open connections too (a scraper's keep-alive would hold close()). */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

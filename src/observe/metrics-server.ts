@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Secret } from '../secret.js';
 import { accessRule, baseUrl, bearerToken, HttpConfigError } from './http-auth.js';
+import { closeServer, listenOn } from './http-listen.js';
 
 export { isLoopback } from './http-auth.js';
 
@@ -70,16 +71,11 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
       },
     );
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolveListen());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const port = await listenOn(server, opts.port, opts.host);
   return {
     server,
     port,
     url: `${baseUrl(opts.host, port)}/metrics`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => closeServer(server),
   };
 }

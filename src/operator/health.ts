@@ -4,7 +4,7 @@
  * `/decisions` (the decision log, JSON) when a source answers it.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../observe/http-listen.js';
 
 export interface HealthSource {
   ready: boolean;
@@ -58,9 +58,5 @@ export async function startHealthServer(
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server, port: await listenOn(server, port, host) };
 }

@@ -14,6 +14,7 @@ import type { Secret } from '../../secret.js';
 import { accessRule, baseUrl, bearerToken } from '../http-auth.js';
 import { ASSETS } from './assets.js';
 import { objectKey, parseObjectKey, type DashboardSource } from './source.js';
+import { closeServer, listenOn } from '../http-listen.js';
 
 export interface DashboardServerOptions {
   host: string;
@@ -192,12 +193,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       else res.end();
     });
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolveListen());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const port = await listenOn(server, opts.port, opts.host);
   return {
     server,
     port,
@@ -208,10 +204,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       unsubscribe();
       for (const c of clients) c.end();
       clients.clear();
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
