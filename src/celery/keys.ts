@@ -61,3 +61,19 @@ export function queueOfKey(key: string): string {
   const i = key.lastIndexOf(SEP);
   return i < 0 ? key : key.slice(0, i);
 }
+
+/**
+ * tide's worker registry, beside kombu's keys (kombu and Python Celery never read them). A TS
+ * worker registers under an id unique to its process and keeps, with a TTL, a record of itself
+ * (`_tide.worker.<id>`: its pod, pid and busy count) and the set of delivery tags it holds
+ * (`_tide.held.<id>`). A worker whose record expired is dead: any live worker (or tide's
+ * `redis`/`celery` trigger) puts its held tasks back at once, instead of after the visibility
+ * timeout. See `registry.ts`.
+ */
+export const WORKERS_KEY = '_tide.workers';
+export const workerRecordKey = (id: string): string => `_tide.worker.${id}`;
+export const heldKey = (id: string): string => `_tide.held.${id}`;
+/** Where a blocking fetch parks a message (BRPOPLPUSH) until it is registered as unacked. */
+export const inboxKey = (id: string): string => `_tide.inbox.${id}`;
+/** Held while dead workers are reaped, so two reapers never restore the same worker twice. */
+export const REAP_MUTEX_KEY = '_tide.reap_mutex';

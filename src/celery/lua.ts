@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /**
- * KEYS: unacked, unacked_index, then the queue keys in kombu's consume order.
- * ARGV: max messages, now (seconds). Returns a flat list [keyIndex (1-based among the queue
- * keys), raw, ...]. Each message goes into `unacked` as `[message, exchange, routing_key]`
- * (the raw JSON is embedded verbatim so nothing is re-encoded) and into `unacked_index`.
+ * KEYS: unacked, unacked_index, the worker's held set, then the queue keys in kombu's consume
+ * order. ARGV: max messages, now (seconds), '1' to record tags in the held set. Returns a flat
+ * list [keyIndex (1-based among the queue keys), raw, ...]. Each message goes into `unacked` as
+ * `[message, exchange, routing_key]` (the raw JSON is embedded verbatim so nothing is
+ * re-encoded), into `unacked_index`, and into the held set of the worker taking it.
  */
 export const FETCH_LUA = `
 -- Plain-text search for a JSON string field (Python writes '"k": "v"', JS '"k":"v"').
@@ -24,9 +25,10 @@ local function field(raw, name)
   return string.sub(raw, e + 1, q - 1)
 end
 local max = tonumber(ARGV[1])
+local held = ARGV[3] == '1'
 local out = {}
 local n = 0
-for i = 3, #KEYS do
+for i = 4, #KEYS do
   while n < max do
     local raw = redis.call('RPOP', KEYS[i])
     if not raw then break end
@@ -36,9 +38,10 @@ for i = 3, #KEYS do
       local rk = field(raw, 'routing_key') or ''
       redis.call('ZADD', KEYS[2], ARGV[2], tag)
       redis.call('HSET', KEYS[1], tag, '[' .. raw .. ', "' .. ex .. '", "' .. rk .. '"]')
+      if held then redis.call('SADD', KEYS[3], tag) end
     end
     n = n + 1
-    out[#out + 1] = tostring(i - 2)
+    out[#out + 1] = tostring(i - 3)
     out[#out + 1] = raw
   end
   if n >= max then break end
@@ -48,10 +51,13 @@ return out
 
 /**
  * kombu `restore_by_tag` as a compare-and-set: only if `unacked[tag]` still holds what we read
- * (nobody acked or restored it meanwhile) remove it from both indices and push the payload back.
- * KEYS: unacked, unacked_index, destination list. ARGV: tag, expected value, payload, leftmost.
+ * (nobody acked or restored it meanwhile) remove it from both indices (and from the held set of
+ * the worker that had it) and push the payload back.
+ * KEYS: unacked, unacked_index, destination list, held set (or any key when none).
+ * ARGV: tag, expected value, payload, leftmost.
  */
 export const RESTORE_LUA = `
+redis.call('SREM', KEYS[4], ARGV[1])
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -60,6 +66,17 @@ if ARGV[4] == '1' then
 else
   redis.call('RPUSH', KEYS[3], ARGV[3])
 end
+return 1
+`;
+
+/**
+ * Gives back one message a worker parked in its inbox but never registered: only if it is still
+ * there (LREM), push it back on the consuming end of its queue, where it was taken from.
+ * KEYS: inbox, destination list. ARGV: raw message.
+ */
+export const INBOX_RESTORE_LUA = `
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1
 `;
 

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { ResultTimeoutError, TaskFailedError } from './errors.js';
 import { STORE_RESULT_LUA, runScript } from './lua.js';
 import { toPyIso } from './py-format.js';
-import { openRedis, type RedisConnection } from './transport-redis.js';
+import { duplicateRedis, openRedis, type RedisConnection } from './transport-redis.js';
 
 export const TASK_KEY_PREFIX = 'celery-task-meta-';
 /** Celery's `result_expires` default: one day. */
@@ -127,7 +127,7 @@ export class ResultBackend {
 
   private async addWaiter(key: string, fn: (m: ResultMeta) => void): Promise<void> {
     if (!this.sub) {
-      this.sub = this.client.duplicate({ enableAutoPipelining: false });
+      this.sub = duplicateRedis(this.client, { enableAutoPipelining: false });
       this.sub.on('message', (channel: string, message: string) => {
         const set = this.waiters.get(channel);
         if (!set) return;

@@ -14,11 +14,13 @@ import {
   UNACKED_MUTEX_EXPIRE,
   UNACKED_MUTEX_KEY,
   consumeKeys,
+  heldKey,
+  inboxKey,
   messagePriority,
   queueKeyFor,
   queueOfKey,
 } from './keys.js';
-import { FETCH_LUA, RELEASE_LOCK_LUA, RESTORE_LUA, runScript } from './lua.js';
+import { FETCH_LUA, INBOX_RESTORE_LUA, RELEASE_LOCK_LUA, RESTORE_LUA, runScript } from './lua.js';
 import { parseEnvelope, type Envelope } from './protocol.js';
 
 /** A message taken from a queue (and registered in `unacked` when it has a delivery tag). */
@@ -38,13 +40,40 @@ export interface TransportOptions {
   /** Seconds after which an unacked message may be restored by any worker (kombu default 3600). */
   visibilityTimeout?: number;
   prioritySteps?: readonly number[];
+  /**
+   * The worker registry id of the worker using this transport (`registry.ts`). With it, every
+   * message taken is also recorded in that worker's held set, and a blocking fetch parks the
+   * message in the worker's inbox list (BRPOPLPUSH) instead of popping it into memory, so a
+   * worker killed at any instant leaves every message it took in Redis, where a live worker
+   * finds it. Without it, the transport behaves exactly as kombu's.
+   */
+  owner?: string;
 }
 
-/** Opens an ioredis client; a given client is used as it is. */
+/**
+ * Opens an ioredis client; a given client is used as it is. Commands wait for the connection
+ * however long an outage lasts (`maxRetriesPerRequest: null`) instead of failing after 20
+ * retries, so an ack or a result is never dropped by a broker restart. Connection errors are
+ * not printed by ioredis ("Unhandled error event", once per retry): the worker reports the
+ * outage once when it starts and once when it ends (see `Worker`).
+ */
 export function openRedis(c: RedisConnection, extra: RedisOptions = {}): Redis {
   if (c instanceof Redis) return c;
-  if (typeof c === 'string') return new Redis(c, { maxRetriesPerRequest: null, ...extra });
-  return new Redis({ maxRetriesPerRequest: null, ...c, ...extra });
+  const client =
+    typeof c === 'string'
+      ? new Redis(c, { maxRetriesPerRequest: null, ...extra })
+      : new Redis({ maxRetriesPerRequest: null, ...c, ...extra });
+  return quiet(client);
+}
+
+/** A second connection like `client` (for blocking commands or pub/sub), errors handled alike. */
+export function duplicateRedis(client: Redis, extra: RedisOptions = {}): Redis {
+  return quiet(client.duplicate(extra));
+}
+
+function quiet(client: Redis): Redis {
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** kombu-compatible Redis transport. */
@@ -57,12 +86,22 @@ export class RedisTransport {
   private blocking: Redis | null = null;
   private pendingAcks: string[] = [];
   private ackFlush: Promise<void> | null = null;
+  /** The held set and inbox of the owning worker, when it has a registry id. */
+  private readonly held: string | null;
+  private readonly inbox: string | null;
 
   constructor(conn: RedisConnection, opts: TransportOptions = {}) {
     this.ownsClient = !(conn instanceof Redis);
     this.client = openRedis(conn, { enableAutoPipelining: true });
     this.visibilityTimeout = opts.visibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT;
     this.steps = opts.prioritySteps ?? PRIORITY_STEPS;
+    this.held = opts.owner ? heldKey(opts.owner) : null;
+    this.inbox = opts.owner ? inboxKey(opts.owner) : null;
+  }
+
+  /** The blocking connection, once opened (for connection-state listeners). */
+  get blockingClient(): Redis | null {
+    return this.blocking;
   }
 
   /** kombu `_put`: LPUSH onto the queue, or its sub-list for the message's priority. */
@@ -71,32 +110,48 @@ export class RedisTransport {
     await this.client.lpush(key, JSON.stringify(env));
   }
 
-  /** Takes up to `max` messages without blocking, highest priority (lowest step) first. */
+  /**
+   * Takes up to `max` messages without blocking, highest priority (lowest step) first. A message
+   * left in this worker's inbox by an interrupted blocking fetch comes first.
+   */
   async fetch(queues: readonly string[], max: number): Promise<Delivery[]> {
     if (max <= 0 || queues.length === 0) return [];
     const keys = consumeKeys(queues, this.steps);
+    if (this.inbox) keys.unshift(this.inbox);
     const now = (Date.now() / 1000).toFixed(6);
     const out = (await runScript(
       this.client,
       FETCH_LUA,
-      [UNACKED_KEY, UNACKED_INDEX_KEY, ...keys],
-      [max, now],
+      [UNACKED_KEY, UNACKED_INDEX_KEY, this.held ?? UNACKED_KEY, ...keys],
+      [max, now, this.held ? '1' : '0'],
     )) as string[] | null;
     const res: Delivery[] = [];
     for (let i = 0; out && i + 1 < out.length; i += 2) {
       const key = keys[Number(out[i]) - 1] ?? '';
-      res.push(toDelivery(out[i + 1] ?? '', queueOfKey(key)));
+      const raw = out[i + 1] ?? '';
+      const d = toDelivery(raw, key === this.inbox ? '' : queueOfKey(key));
+      if (!d.queue) d.queue = d.envelope?.properties.delivery_info.routing_key || queues[0] || '';
+      res.push(d);
     }
     return res;
   }
 
   /**
-   * kombu `_brpop_start`/`_brpop_read`: BRPOP over all keys for up to `timeoutSec`, then
-   * register the message as unacked. Uses its own connection, as BRPOP blocks it.
+   * Waits up to `timeoutSec` for a message. With an owner: BRPOPLPUSH from the first queue's
+   * list into the worker's inbox, then the atomic fetch registers it, so the message is in
+   * Redis at every instant (kombu's BRPOP holds it only in the worker's memory until it is
+   * registered). Other queues and priority sub-lists are read by the next non-blocking fetch,
+   * within `timeoutSec`. Without an owner: kombu's `_brpop_start`/`_brpop_read` over all keys.
+   * Uses its own connection, as a blocking command blocks it.
    */
   async fetchBlocking(queues: readonly string[], timeoutSec: number): Promise<Delivery | null> {
-    if (!this.blocking) this.blocking = this.client.duplicate({ enableAutoPipelining: false });
+    this.blocking ??= duplicateRedis(this.client, { enableAutoPipelining: false });
     const keys = consumeKeys(queues, this.steps);
+    if (this.inbox) {
+      const moved = await this.blocking.brpoplpush(keys[0] ?? '', this.inbox, timeoutSec);
+      if (moved === null) return null;
+      return (await this.fetch(queues, 1))[0] ?? null;
+    }
     const r = await this.blocking.brpop(...keys, timeoutSec);
     if (!r) return null;
     const d = toDelivery(r[1], queueOfKey(r[0]));
@@ -111,6 +166,11 @@ export class RedisTransport {
       d.tag = null; // not registered, so nothing to ack
     }
     return d;
+  }
+
+  /** Puts back whatever sits in this worker's inbox (a blocking fetch cut short). */
+  async restoreInbox(): Promise<number> {
+    return this.inbox ? await restoreInbox(this.client, this.inbox) : 0;
   }
 
   /**
@@ -128,6 +188,7 @@ export class RedisTransport {
         Promise.all([
           this.client.zrem(UNACKED_INDEX_KEY, ...tags),
           this.client.hdel(UNACKED_KEY, ...tags),
+          this.held ? this.client.srem(this.held, ...tags) : 0,
         ]).then(() => resolve(), reject);
       });
     });
@@ -140,32 +201,7 @@ export class RedisTransport {
    * key's queue. Returns false when the tag was no longer unacked.
    */
   async restore(tag: string, leftmost = false): Promise<boolean> {
-    const cur = await this.client.hget(UNACKED_KEY, tag);
-    if (cur === null) {
-      await this.client.zrem(UNACKED_INDEX_KEY, tag);
-      return false;
-    }
-    let dest = '';
-    let payload = '';
-    try {
-      const [m, , rk] = JSON.parse(cur) as [Envelope, string, string];
-      if (m.headers) m.headers.redelivered = true;
-      if (m.properties?.delivery_info) m.properties.delivery_info.redelivered = true;
-      dest = rk || m.properties?.delivery_info?.routing_key || '';
-      payload = JSON.stringify(m);
-    } catch {
-      // An entry we cannot read cannot be restored either; drop it so it stops coming back.
-      await this.ack(tag);
-      return false;
-    }
-    if (!dest) return false;
-    const ok = await runScript(
-      this.client,
-      RESTORE_LUA,
-      [UNACKED_KEY, UNACKED_INDEX_KEY, dest],
-      [tag, cur, payload, leftmost ? '1' : '0'],
-    );
-    return ok === 1;
+    return await restoreUnacked(this.client, tag, { leftmost, held: this.held });
   }
 
   /**
@@ -209,13 +245,89 @@ export class RedisTransport {
     await this.client.zadd(UNACKED_INDEX_KEY, 'XX', ...args);
   }
 
+  /** Ends a blocking fetch under way at once (it rejects); the next one reconnects. */
+  interruptBlocking(): void {
+    this.blocking?.disconnect();
+    this.blocking = null;
+  }
+
   /** Closes the connections this transport opened (a shared client is left open). */
   async close(): Promise<void> {
-    if (this.ackFlush) await this.ackFlush.catch(() => undefined);
+    // Pending acks get a few seconds (the broker may be down); an ack that never arrives leaves
+    // the message unacked and held, and a live worker gives it back.
+    const bounded = (p: Promise<unknown>) =>
+      Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
+    if (this.ackFlush) await bounded(this.ackFlush);
     if (this.blocking) this.blocking.disconnect();
     this.blocking = null;
-    if (this.ownsClient) await this.client.quit().catch(() => undefined);
+    if (this.ownsClient) {
+      await bounded(this.client.quit());
+      this.client.disconnect();
+    }
   }
+}
+
+/**
+ * kombu `restore_by_tag` on any client: put the unacked message `tag` back on its queue, marked
+ * `redelivered`, as a compare-and-set (nothing happens if it was acked or restored meanwhile),
+ * and drop the tag from `held` (the set of the worker that had it). Returns true if restored.
+ */
+export async function restoreUnacked(
+  client: Redis,
+  tag: string,
+  opts: { leftmost?: boolean; held?: string | null } = {},
+): Promise<boolean> {
+  const cur = await client.hget(UNACKED_KEY, tag);
+  if (cur === null) {
+    await Promise.all([
+      client.zrem(UNACKED_INDEX_KEY, tag),
+      opts.held ? client.srem(opts.held, tag) : 0,
+    ]);
+    return false;
+  }
+  let dest = '';
+  let payload = '';
+  try {
+    const [m, , rk] = JSON.parse(cur) as [Envelope, string, string];
+    if (m.headers) m.headers.redelivered = true;
+    if (m.properties?.delivery_info) m.properties.delivery_info.redelivered = true;
+    dest = rk || m.properties?.delivery_info?.routing_key || '';
+    payload = JSON.stringify(m);
+  } catch {
+    // An entry we cannot read cannot be restored either; drop it so it stops coming back.
+    await Promise.all([
+      client.zrem(UNACKED_INDEX_KEY, tag),
+      client.hdel(UNACKED_KEY, tag),
+      opts.held ? client.srem(opts.held, tag) : 0,
+    ]);
+    return false;
+  }
+  if (!dest) return false;
+  const ok = await runScript(
+    client,
+    RESTORE_LUA,
+    [UNACKED_KEY, UNACKED_INDEX_KEY, dest, opts.held ?? dest],
+    [tag, cur, payload, opts.leftmost ? '1' : '0'],
+  );
+  return ok === 1;
+}
+
+/**
+ * Gives back every message parked in an inbox list (a blocking fetch whose worker stopped or
+ * died before registering it) to the consuming end of its queue, named by its routing key.
+ */
+export async function restoreInbox(client: Redis, inbox: string): Promise<number> {
+  let n = 0;
+  for (const raw of await client.lrange(inbox, 0, -1)) {
+    let dest = '';
+    try {
+      dest = parseEnvelope(raw).properties.delivery_info.routing_key;
+    } catch {
+      // Unreadable: there is no queue to give it back to; it stays for a person to look at.
+    }
+    if (dest && (await runScript(client, INBOX_RESTORE_LUA, [inbox, dest], [raw])) === 1) n++;
+  }
+  return n;
 }
 
 function toDelivery(raw: string, queue: string): Delivery {

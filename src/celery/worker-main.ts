@@ -7,7 +7,10 @@
  *   CELERY_RESULT_BACKEND   Redis URL; empty/none = results not stored
  *   CELERY_QUEUES (celery), CELERY_CONCURRENCY (10), CELERY_PREFETCH (= concurrency),
  *   CELERY_ACKS_LATE (0/1), CELERY_VISIBILITY_TIMEOUT (3600 s), CELERY_HOSTNAME,
- *   CELERY_SHUTDOWN_GRACE (30 s), CELERY_LOGLEVEL (info | warning), CELERY_TASKS (module)
+ *   CELERY_SHUTDOWN_GRACE (30 s), CELERY_LOGLEVEL (info | warning), CELERY_TASKS (module),
+ *   CELERY_LIVENESS_TTL (30 s; 0 turns tide's worker registry off)
+ *   Set by `tide up` for each replica: TIDE_TERMINATION_GRACE_SECONDS (the replica's
+ *   terminationGracePeriodSeconds), TIDE_SUPERVISOR_PID, HOSTNAME (the replica's name).
  *
  * The task module exports `register(worker)`, or an object `tasks` mapping Celery task names
  * to async functions `(args, kwargs, ctx) => result` (either may be the default export).
@@ -19,9 +22,11 @@ import type { TaskFn } from './task-runner.js';
 import { Worker, type WorkerOptions } from './worker.js';
 
 /** Reads the worker's configuration from an environment; throws naming the variable at fault. */
-export function workerOptionsFromEnv(
-  env: NodeJS.ProcessEnv,
-): WorkerOptions & { graceMs: number; logInfo: boolean } {
+export function workerOptionsFromEnv(env: NodeJS.ProcessEnv): WorkerOptions & {
+  graceMs: number;
+  logInfo: boolean;
+  supervisorPid?: number;
+} {
   const broker = env.CELERY_BROKER_URL || env.BROKER_URL || brokerFromParts(env);
   const backend = env.CELERY_RESULT_BACKEND ?? '';
   const concurrency = intVar(env, 'CELERY_CONCURRENCY', 10);
@@ -37,9 +42,45 @@ export function workerOptionsFromEnv(
     acksLate: ['1', 'true', 'yes'].includes((env.CELERY_ACKS_LATE ?? '').toLowerCase()),
     visibilityTimeout: intVar(env, 'CELERY_VISIBILITY_TIMEOUT', 3600),
     hostname: env.CELERY_HOSTNAME || `celery-ts-${process.pid}@${hostname()}`,
-    graceMs: intVar(env, 'CELERY_SHUTDOWN_GRACE', 30) * 1000,
+    graceMs: drainMs(env),
     logInfo: (env.CELERY_LOGLEVEL ?? 'info').toLowerCase() === 'info',
+    registry:
+      env.CELERY_LIVENESS_TTL === '0'
+        ? false
+        : {
+            ttlMs: intVar(env, 'CELERY_LIVENESS_TTL', 30) * 1000,
+            ...(env.HOSTNAME ? { pod: env.HOSTNAME } : {}),
+          },
+    ...(env.TIDE_SUPERVISOR_PID ? { supervisorPid: intVar(env, 'TIDE_SUPERVISOR_PID', 0) } : {}),
   };
+}
+
+/**
+ * How long running tasks may go on after SIGTERM before acks-late ones are put back: the
+ * replica's grace (`TIDE_TERMINATION_GRACE_SECONDS`, which `tide up` sets from
+ * `terminationGracePeriodSeconds`, else `CELERY_SHUTDOWN_GRACE`, default 30 s: Kubernetes'
+ * default grace) minus a margin of 10 % (at least 0.5 s, at most 5 s), so the messages are back
+ * on the queue before the SIGKILL that ends the grace can land. When both are set, the shorter
+ * wins.
+ */
+export function drainMs(env: NodeJS.ProcessEnv): number {
+  const pod = numberVar(env, 'TIDE_TERMINATION_GRACE_SECONDS');
+  const celery = numberVar(env, 'CELERY_SHUTDOWN_GRACE');
+  const limit = pod ?? celery ?? 30;
+  const margin = Math.min(5, Math.max(0.5, limit * 0.1));
+  const drain = Math.max(0, limit - margin);
+  return Math.round(
+    1000 * (pod !== undefined && celery !== undefined ? Math.min(celery, drain) : drain),
+  );
+}
+
+function numberVar(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${name}: must be a non-negative number of seconds, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 function brokerFromParts(env: NodeJS.ProcessEnv): string {
@@ -92,7 +133,10 @@ async function main(): Promise<void> {
     },
   });
   await loadTasks(worker, modulePath);
-  worker.installSignalHandlers({ graceMs: o.graceMs });
+  worker.installSignalHandlers({
+    graceMs: o.graceMs,
+    ...(o.supervisorPid ? { supervisorPid: o.supervisorPid } : {}),
+  });
   await worker.start();
   out(
     `${worker.hostname} ready: queues=${(o.queues ?? []).join(',')} concurrency=${o.concurrency} acksLate=${o.acksLate}`,

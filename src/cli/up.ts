@@ -7,6 +7,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { errorMessage } from '../errors.js';
+import { hurryAll, observeGroups } from '../targets/local/child.js';
+import { GroupLedger, stopOrphans } from '../local/orphans.js';
 import { startControlServer, stopControlServer } from '../local/control.js';
 import { ManifestSource } from '../local/manifest-source.js';
 import { LocalRuntime } from '../local/runtime.js';
@@ -21,6 +23,9 @@ import { startMetricsServer, type MetricsServer } from '../observe/metrics-serve
 import { TideMetrics } from '../observe/metrics.js';
 import type { ObjectRef } from '../observe/types.js';
 import { Secret } from '../secret.js';
+
+/** After a second Ctrl-C, how long replicas get to hand their work back before SIGKILL. */
+const HURRY_MS = 3_000;
 
 /** Second net behind Secret's own redaction: keys that hold credentials never reach a log. */
 const REDACT = ['password', '*.password', 'connectionString', '*.connectionString', 'env', '*.env'];
@@ -79,6 +84,16 @@ export async function runUp(
   mkdirSync(dir.logs, { recursive: true });
   const view = new TerminalView(process.stdout, { plain: opts.plain ?? false });
   const logger = makeLogger(opts.logLevel, view, join(dir.root, 'tide.log'));
+  // Replicas a tide killed without warning left behind go first (their tasks go back to the
+  // queue as they stop), then this tide records its own.
+  const ledgerFile = join(dir.root, 'groups.json');
+  await stopOrphans(ledgerFile, (m) => logger.warn(m));
+  const ledger = new GroupLedger(ledgerFile);
+  ledger.flush();
+  observeGroups({
+    started: (pid, name, grace) => ledger.add(pid, name, grace),
+    ended: (pid) => ledger.remove(pid),
+  });
   const source = new ManifestSource(paths);
   let logFailed = false;
   const decisionLog = new DecisionLog({
@@ -205,15 +220,24 @@ export async function runUp(
   if (view.live) view.status(status());
 
   const exitCode = await new Promise<number>((resolveExit) => {
-    let stopping = false;
+    let stoppingSince = 0;
+    let hurrying = false;
     const onSignal = (sig: NodeJS.Signals) => {
-      if (stopping) {
-        // A second Ctrl-C: do not wait for grace periods any longer.
-        logger.warn(`${sig} again: killing every replica now`);
-        process.exit(130);
+      if (stoppingSince) {
+        // A terminal's Ctrl-C often reaches tide twice at once (npm/npx forward the signal
+        // they also received): that is still the first request, not "stop now".
+        if (Date.now() - stoppingSince < 1000 || hurrying) return;
+        // A second Ctrl-C: stop waiting out grace periods, but still give every replica a
+        // moment to hand its work back (tide's Celery worker requeues at a second SIGTERM).
+        hurrying = true;
+        logger.warn(
+          `${sig} again: stopping every replica now (${HURRY_MS / 1000} s, then SIGKILL)`,
+        );
+        void hurryAll(HURRY_MS);
+        return;
       }
-      stopping = true;
-      logger.info(`${sig}: stopping every replica gracefully (Ctrl-C again to kill now)`);
+      stoppingSince = Date.now();
+      logger.info(`${sig}: stopping every replica gracefully (Ctrl-C again to stop now)`);
       unwatch();
       clearInterval(ticker);
       void (async () => {
@@ -225,6 +249,8 @@ export async function runUp(
         await stopControlServer(control, dir.controlSocket);
         view.close();
         logger.info('all replicas and jobs have exited');
+        ledger.flush();
+        observeGroups(undefined);
         release();
         resolveExit(0);
       })();

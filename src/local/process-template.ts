@@ -59,6 +59,20 @@ function localCommand(
 }
 
 /**
+ * What the runtime adds to every replica's and job's environment, under the container's own env
+ * (which wins on a clash): `HOSTNAME` is the pod name, as the kubelet sets it; the grace lets a
+ * worker finish or hand back its work before the SIGKILL that ends it (tide's Celery worker
+ * reads it); the supervisor pid lets a worker notice that tide died without stopping it.
+ */
+export function runtimeEnv(podName: string, graceSeconds: number): Record<string, string> {
+  return {
+    HOSTNAME: podName,
+    TIDE_TERMINATION_GRACE_SECONDS: String(graceSeconds),
+    TIDE_SUPERVISOR_PID: String(process.pid),
+  };
+}
+
+/**
  * Builds the template, or throws a ManifestError naming the field when the container has no
  * command to run locally.
  */
@@ -116,7 +130,12 @@ export function processTemplate(
       });
       const errors = issues.filter((i) => i.severity === 'error');
       if (errors.length) throw new ManifestError(ref, errors);
-      return { command: argv, cwd, env, terminationGracePeriodSeconds: grace };
+      return {
+        command: argv,
+        cwd,
+        env: { ...runtimeEnv(podName, grace), ...env },
+        terminationGracePeriodSeconds: grace,
+      };
     },
   };
 }

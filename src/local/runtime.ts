@@ -69,6 +69,14 @@ const fingerprint = (o: {
   metadata: { annotations: Record<string, string>; labels: Record<string, string> };
 }) => JSON.stringify([o.spec, o.metadata.annotations]);
 
+/**
+ * What decides whether a workload's replicas must be recreated: everything but
+ * `spec.replicas`. As in Kubernetes, changing the count alone never restarts running pods (and a
+ * scaled workload's count belongs to its ScaledObject anyway).
+ */
+const workloadFingerprint = (w: Workload) =>
+  fingerprint({ ...w, spec: { ...w.spec, replicas: undefined } });
+
 /** Secrets, ConfigMaps and auth objects feed env and trigger auth: a change to them rebuilds controllers. */
 const authFingerprint = (s: ManifestSet) =>
   JSON.stringify(
@@ -143,7 +151,7 @@ export class LocalRuntime {
     const stops: Promise<void>[] = [];
     for (const [k, entry] of this.#pools) {
       const w = wanted.get(k);
-      if (!w || fingerprint(w) !== fingerprint(entry.workload)) {
+      if (!w || workloadFingerprint(w) !== entry.fingerprint) {
         // Removed, or its pod template changed: recreate (local mode has no rolling update).
         this.#pools.delete(k);
         stops.push(entry.pool.stop());
@@ -172,9 +180,10 @@ export class LocalRuntime {
           onEvent: this.#event,
           identity: w.kind === 'StatefulSet' ? 'ordinal' : 'random',
         });
-        entry = { workload: w, fingerprint: fingerprint(w), pool };
+        entry = { workload: w, fingerprint: workloadFingerprint(w), pool };
         this.#pools.set(k, entry);
       }
+      entry.workload = w;
       // Without a ScaledObject a workload runs at spec.replicas, as in Kubernetes.
       if (!scaled.has(k)) entry.pool.scaleTo(w.spec.replicas ?? 1);
     }

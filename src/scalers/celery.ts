@@ -13,6 +13,7 @@ import { buildCeleryMeta, celerySchema, type CeleryMeta } from './celery-metadat
 import { defineScaler } from './define.js';
 import { metricName } from './metric-name.js';
 import { acquireRedis, connectionSecrets } from './redis-client.js';
+import { maybeReap, reaped, workerLoadOf } from './celery-workers.js';
 import { scrub } from './scrub.js';
 import type { Scaler, ScalerContext } from './types.js';
 
@@ -141,7 +142,20 @@ async function createCeleryScaler(meta: CeleryMeta, ctx: ScalerContext): Promise
       }
       const [waiting, inFlight] = (reply as [number, number]).map(Number) as [number, number];
       const value = backlogValue({ waiting, inFlight }, meta.includeInFlight);
+      maybeReap(client, (n, workers) => reaped(ctx, n, workers));
       return { metrics: [{ name, value }], isActive: value > meta.activationTasks };
+    },
+
+    async workerLoad(signal) {
+      try {
+        return await abortable(workerLoadOf(client), signal);
+      } catch (e) {
+        throw new ScalerError(
+          ctx.triggerRef,
+          `reading the workers' load failed: ${scrub(errorMessage(e), secrets)}`,
+          { cause: e },
+        );
+      }
     },
 
     async close() {

@@ -15,6 +15,7 @@ import {
   type RedisMode,
 } from './redis-metadata.js';
 import { watchKey } from './redis-watch.js';
+import { maybeReap, reaped, workerLoadOf } from './celery-workers.js';
 import { scrub } from './scrub.js';
 import type { Scaler, ScalerContext } from './types.js';
 
@@ -61,11 +62,24 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
         throw new ScalerError(ctx.triggerRef, why, { cause: e });
       }
       const count = Number(reply);
+      maybeReap(client, (n, workers) => reaped(ctx, n, workers));
       return { metrics: [{ name, value: count }], isActive: count > meta.activationListLength };
     },
 
     watch(signal) {
       return watchKey(client, meta.connection, meta.listName, ctx, signal);
+    },
+
+    async workerLoad(signal) {
+      try {
+        return await abortable(workerLoadOf(client), signal);
+      } catch (e) {
+        throw new ScalerError(
+          ctx.triggerRef,
+          `reading the workers' load failed: ${scrub(errorMessage(e), secrets)}`,
+          { cause: e },
+        );
+      }
     },
 
     async close() {

@@ -37,6 +37,12 @@ export interface Scaler {
   getMetricsAndActivity(signal: AbortSignal): Promise<MetricsAndActivity>;
   /** KEDA PushScaler.Run: yields when the source may have changed; ends when `signal` aborts. */
   watch?(signal: AbortSignal): AsyncIterable<void>;
+  /**
+   * tide only: the work each consumer of this source is doing now, by pod (replica) name, for
+   * busy-aware scale-in (idle replicas go first). A pod absent from the map is idle or unknown.
+   * Read only when the target is about to shrink. Rejects with ScalerError.
+   */
+  workerLoad?(signal: AbortSignal): Promise<ReadonlyMap<string, number>>;
   /** Idempotent. Releases (not closes) a shared connection. */
   close(): Promise<void>;
 }

@@ -136,7 +136,13 @@ export class ScaledObjectController {
         `${objectName(this.so)}: ${current} -> ${decision.desiredReplicas} replicas: ${summary}`,
       );
     }
-    target.scaleTo(decision.desiredReplicas, summary);
+    // Shrinking: ask the workers which replicas are busy, so idle ones go first.
+    const hint =
+      decision.desiredReplicas < target.currentReplicas()
+        ? { busy: await this.#reader.workerLoad(AbortSignal.timeout(1_000)) }
+        : undefined;
+    if (signal.aborted) return;
+    target.scaleTo(decision.desiredReplicas, summary, hint);
     const record = {
       at: this.#lastRoundAt.toISOString(),
       current,

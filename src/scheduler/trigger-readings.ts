@@ -73,6 +73,28 @@ export class TriggerReader {
     for (let i = 0; i < this.triggerCount; i++) void this.#watchOne(i, signal, onWake);
   }
 
+  /**
+   * Running work per pod, from every trigger that can tell (`Scaler.workerLoad`; the largest
+   * figure when two triggers see the same workers). Empty when none can, or on failure: the
+   * target then ranks replicas as Kubernetes does. Bounded by `signal`.
+   */
+  async workerLoad(signal: AbortSignal): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    await Promise.all(
+      this.#opts.owner.spec.triggers.map(async (_, i) => {
+        try {
+          const scaler = await this.#build(i);
+          if (!scaler.workerLoad) return;
+          for (const [pod, n] of await scaler.workerLoad(signal))
+            out.set(pod, Math.max(out.get(pod) ?? 0, n));
+        } catch {
+          // No load known from this trigger: scale-in falls back to the default ranking.
+        }
+      }),
+    );
+    return out;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const all = [...this.#scalers.values()];

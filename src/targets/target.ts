@@ -71,6 +71,17 @@ export interface TargetStatus {
   lastError?: string;
 }
 
+/**
+ * What the controller knows about the replicas' work when it shrinks a target: running tasks
+ * per replica (pod) name, from the workers themselves (`Scaler.workerLoad`). Replicas absent
+ * from `busy` are idle or unknown. Kubernetes' ReplicaSet ranks pods only by readiness and age
+ * (and `controller.kubernetes.io/pod-deletion-cost`), so it kills busy pods as readily as idle
+ * ones (KEDA issue #157); with this hint idle replicas go first.
+ */
+export interface ScaleInHint {
+  readonly busy: ReadonlyMap<string, number>;
+}
+
 /** What a ScaledObject scales: a Deployment, StatefulSet, or anything with `/scale`. */
 export interface ScaleTarget {
   /** `Kind namespace/name`, e.g. `Deployment default/celery-worker`. */
@@ -81,9 +92,10 @@ export interface ScaleTarget {
   readyReplicas(): number;
   /**
    * Sets the desired replica count and returns at once; the target converges asynchronously.
-   * Idempotent: the same `n` twice changes nothing. `reason` is kept for status.
+   * Idempotent: the same `n` twice changes nothing. `reason` is kept for status. `hint` says
+   * which replicas are busy, so a scale-in removes idle ones first.
    */
-  scaleTo(n: number, reason?: string): void;
+  scaleTo(n: number, reason?: string, hint?: ScaleInHint): void;
   status(): TargetStatus;
   /** Terminates every replica gracefully (in parallel); resolves when all have exited. */
   stop(): Promise<void>;

@@ -24,11 +24,14 @@ export async function startTideUp(
   cwd: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  opts: { detached?: boolean } = {},
 ): Promise<TideUp> {
+  // detached: its own process group, as a terminal's foreground job (signal it with kill(-pid)).
   const child = spawn(process.execPath, [tideBin, 'up', ...args], {
     cwd,
     env: { ...process.env, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -10,7 +10,8 @@
 import type { KubeClient } from '../../operator/kube-client.js';
 import { KubeApiError } from '../../operator/kube-client.js';
 import { errorMessage, TargetError } from '../../errors.js';
-import type { ScaleTarget, TargetStatus } from '../target.js';
+import type { ScaleInHint, ScaleTarget, TargetStatus } from '../target.js';
+import { DeletionCostMarks } from './deletion-cost.js';
 
 /** What a ScaledObject's `scaleTargetRef` names, with KEDA's defaults applied. */
 export interface ScaleRef {
@@ -130,6 +131,7 @@ export class KubeScaleTarget implements ScaleTarget {
   #lastError: string | undefined;
   #stopped = false;
   #refreshing = false;
+  #marks: DeletionCostMarks | undefined;
 
   constructor(opts: KubeScaleTargetOptions) {
     this.#opts = opts;
@@ -182,7 +184,7 @@ export class KubeScaleTarget implements ScaleTarget {
     return this.#scale.status?.replicas ?? 0;
   }
 
-  scaleTo(n: number, reason?: string): void {
+  scaleTo(n: number, reason?: string, hint?: ScaleInHint): void {
     if (this.#stopped || n === this.#desired) return;
     const from = this.#desired;
     this.#desired = n;
@@ -190,6 +192,12 @@ export class KubeScaleTarget implements ScaleTarget {
     this.#pending++;
     this.#writes = this.#writes
       .then(async () => {
+        // Shrinking with known busy Pods: mark them first, so the ReplicaSet removes idle ones.
+        if (hint && n < from) {
+          this.#marks ??= new DeletionCostMarks(this.#opts.client, this.#opts.ref.namespace);
+          for (const f of await this.#marks.apply(hint.busy))
+            this.#opts.onError?.(`${this.name}: cannot mark a busy pod: ${f}`);
+        }
         const s = await this.#opts.client.patch<ScaleObject>(this.#path, {
           spec: { replicas: n },
         });

@@ -38,6 +38,31 @@ function track(pid: number): void {
   });
 }
 
+/** Told of every process group started and ended (`tide up` keeps a ledger for crash cleanup). */
+export interface GroupObserver {
+  started(pid: number, name: string, graceSeconds: number): void;
+  ended(pid: number): void;
+}
+let groupObserver: GroupObserver | undefined;
+
+export function observeGroups(o: GroupObserver | undefined): void {
+  groupObserver = o;
+}
+
+/** Runs not finished yet, for `hurryAll`. */
+const liveRuns = new Set<ChildRun>();
+
+/**
+ * "Stop now" (a second Ctrl-C): every run already asked to stop gets SIGTERM again (tide's
+ * Celery worker then puts its tasks back and exits at once) and SIGKILL after `ms` instead of
+ * the rest of its grace. Resolves when they have all ended.
+ */
+export async function hurryAll(ms: number): Promise<void> {
+  const runs = [...liveRuns];
+  for (const r of runs) r.hurry(ms);
+  await Promise.all(runs.map((r) => r.done));
+}
+
 /** Signals the whole group (`kill(-pgid)`); falls back to the leader alone if the group is gone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -96,11 +121,14 @@ export class ChildRun {
   #pid: number | undefined;
   #requested = false;
   #killTimer: NodeJS.Timeout | undefined;
+  /** When the pending SIGKILL is due (ms since the epoch). */
+  #killAt = Infinity;
   #resolve!: (r: RunResult) => void;
   #finished = false;
 
   constructor(private readonly opts: RunOptions) {
     this.done = new Promise((resolve) => (this.#resolve = resolve));
+    liveRuns.add(this);
     this.#start();
   }
 
@@ -122,9 +150,26 @@ export class ChildRun {
     const pid = this.#pid;
     if (pid !== undefined) {
       signalGroup(pid, 'SIGTERM');
+      this.#killAt = Date.now() + graceMs;
       this.#killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
     }
     return this.done;
+  }
+
+  /**
+   * If it was asked to stop: SIGTERM again and SIGKILL after `ms` (or sooner than planned).
+   * Runs nobody asked to stop are left alone.
+   */
+  hurry(ms: number): void {
+    const pid = this.#pid;
+    if (this.#finished || !this.#requested || pid === undefined) return;
+    signalGroup(pid, 'SIGTERM');
+    this.#killAt = Math.min(this.#killAt, Date.now() + ms);
+    clearTimeout(this.#killTimer);
+    this.#killTimer = setTimeout(
+      () => signalGroup(pid, 'SIGKILL'),
+      Math.max(0, this.#killAt - Date.now()),
+    );
   }
 
   #start(): void {
@@ -156,7 +201,10 @@ export class ChildRun {
       );
     }
     this.#pid = child.pid;
-    if (child.pid !== undefined) track(child.pid);
+    if (child.pid !== undefined) {
+      track(child.pid);
+      groupObserver?.started(child.pid, name, spec.terminationGracePeriodSeconds ?? 30);
+    }
 
     const drained = Promise.all([
       this.#lines(child.stdout, 'stdout'),
@@ -177,6 +225,7 @@ export class ChildRun {
       if (child.pid !== undefined) {
         signalGroup(child.pid, 'SIGKILL');
         liveGroups.delete(child.pid);
+        groupObserver?.ended(child.pid);
       }
       const finishedAt = new Date();
       const cap = new Promise((r) => setTimeout(r, PIPE_DRAIN_MS).unref());
@@ -220,6 +269,7 @@ export class ChildRun {
   #finish(r: RunResult): void {
     if (this.#finished) return;
     this.#finished = true;
+    liveRuns.delete(this);
     clearTimeout(this.#killTimer);
     this.#resolve(r);
   }

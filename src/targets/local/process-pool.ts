@@ -4,6 +4,7 @@ import { TargetError, errorMessage } from '../../errors.js';
 import type {
   ReplicaState,
   ReplicaStatus,
+  ScaleInHint,
   ScaleTarget,
   TargetEvent,
   TargetStatus,
@@ -102,8 +103,11 @@ export class ProcessPool implements ScaleTarget {
     return [...this.#replicas.values()].filter((r) => r.state === 'Running').length;
   }
 
-  /** Ignored after `stop()`, so a late scheduler round cannot resurrect replicas during shutdown. */
-  scaleTo(n: number, reason?: string): void {
+  /**
+   * Ignored after `stop()`, so a late scheduler round cannot resurrect replicas during shutdown.
+   * With a `hint`, a scale-in removes the least busy replicas first (after not-ready ones).
+   */
+  scaleTo(n: number, reason?: string, hint?: ScaleInHint): void {
     if (!Number.isInteger(n) || n < 0) {
       throw new TargetError(
         this.name,
@@ -113,7 +117,7 @@ export class ProcessPool implements ScaleTarget {
     if (this.#stopped) return;
     this.#desired = n;
     if (reason !== undefined) this.#lastScaleReason = reason;
-    this.#reconcile();
+    this.#reconcile(hint?.busy);
   }
 
   status(): TargetStatus {
@@ -151,15 +155,29 @@ export class ProcessPool implements ScaleTarget {
     return [...this.#replicas.values()].filter((r) => r.state !== 'Terminating');
   }
 
-  #reconcile(): void {
+  #reconcile(busy?: ReadonlyMap<string, number>): void {
     const active = this.#active();
     for (let i = active.length; i < this.#desired; i++) this.#create();
     const excess = active.length - this.#desired;
     if (excess <= 0) return;
     const victims = active.sort(
-      this.#opts.identity === 'ordinal' ? byOrdinalDesc : byReplicaSetRank,
+      this.#opts.identity === 'ordinal'
+        ? byOrdinalDesc
+        : busy && busy.size > 0
+          ? byBusyAwareRank(busy)
+          : byReplicaSetRank,
     );
-    for (const r of victims.slice(0, excess)) void this.#terminate(r);
+    for (const r of victims.slice(0, excess)) {
+      const load = busy?.get(r.name) ?? 0;
+      if (load > 0)
+        this.#event(
+          r.name,
+          'Normal',
+          'ScaleInBusy',
+          `removing it although it runs ${load} task(s): every replica left is busy too`,
+        );
+      void this.#terminate(r);
+    }
   }
 
   #create(): void {
@@ -297,6 +315,20 @@ export class ProcessPool implements ScaleTarget {
  */
 function byReplicaSetRank(a: Replica, b: Replica): number {
   return Number(b.state !== 'Running') - Number(a.state !== 'Running') || b.seq - a.seq;
+}
+
+/**
+ * Busy-aware scale-in: not ready first (as a ReplicaSet), then the replicas running the fewest
+ * tasks, then the youngest. What `controller.kubernetes.io/pod-deletion-cost` achieves in
+ * Kubernetes, fed with each worker's own running count.
+ */
+export function byBusyAwareRank(
+  busy: ReadonlyMap<string, number>,
+): (a: { name: string; state: ReplicaState; seq: number }, b: typeof a) => number {
+  return (a, b) =>
+    Number(b.state !== 'Running') - Number(a.state !== 'Running') ||
+    (busy.get(a.name) ?? 0) - (busy.get(b.name) ?? 0) ||
+    b.seq - a.seq;
 }
 
 /** StatefulSet's scale-in: the highest ordinal goes first. */
