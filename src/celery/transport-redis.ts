@@ -85,6 +85,8 @@ export class RedisTransport {
   private readonly ownsClient: boolean;
   private blocking: Redis | null = null;
   private pendingAcks: string[] = [];
+  /** Tags acked but not yet confirmed by the server. */
+  private readonly acking = new Set<string>();
   private ackFlush: Promise<void> | null = null;
   /** The held set and inbox of the owning worker, when it has a registry id. */
   private readonly held: string | null;
@@ -180,6 +182,7 @@ export class RedisTransport {
   ack(tag: string | null): Promise<void> {
     if (!tag) return Promise.resolve();
     this.pendingAcks.push(tag);
+    this.acking.add(tag);
     this.ackFlush ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         const tags = this.pendingAcks;
@@ -189,10 +192,25 @@ export class RedisTransport {
           this.client.zrem(UNACKED_INDEX_KEY, ...tags),
           this.client.hdel(UNACKED_KEY, ...tags),
           this.held ? this.client.srem(this.held, ...tags) : 0,
-        ]).then(() => resolve(), reject);
+        ])
+          .finally(() => {
+            for (const t of tags) this.acking.delete(t);
+          })
+          .then(() => resolve(), reject);
       });
     });
     return this.ackFlush;
+  }
+
+  /**
+   * The tags in this worker's held set that it does not know it holds (`known`), nor is acking:
+   * messages a fetch moved into `unacked` whose reply never arrived (the connection dropped, and
+   * the resent fetch took others). Call it only while no fetch is under way.
+   */
+  async strayHeld(known: ReadonlySet<string>): Promise<string[]> {
+    if (!this.held) return [];
+    const held = await this.client.smembers(this.held);
+    return held.filter((t) => !known.has(t) && !this.acking.has(t));
   }
 
   /**

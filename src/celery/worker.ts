@@ -106,6 +106,8 @@ export class Worker {
   private connectedSince: number | null = null;
   /** Set while the broker is unreachable: when it was lost, for the recovery line. */
   private outageSince: number | null = null;
+  /** Set when the connection came back: check the held set against what we really hold. */
+  private needReconcile = false;
 
   constructor(opts: WorkerOptions) {
     this.opts = opts;
@@ -196,7 +198,34 @@ export class Worker {
       this.outageSince = null;
       this.deps.log.warn(`the broker is back after ${secs} s`);
       void this.publish();
+      // A fetch cut by the outage may have taken messages whose reply never arrived.
+      this.needReconcile = true;
+      this.wake();
     });
+  }
+
+  /**
+   * Gives back messages registered as held by this worker that it never received (a fetch's
+   * reply lost when the connection dropped; ioredis then resent the fetch, which took others).
+   * Runs from the fetch loop between fetches, so no delivery is in flight.
+   */
+  private async reconcileHeld(): Promise<void> {
+    this.needReconcile = false;
+    const known = new Set<string>();
+    for (const h of [...this.ready, ...this.eta.keys(), ...this.running.keys()])
+      if (h.delivery.tag) known.add(h.delivery.tag);
+    let n = 0;
+    try {
+      for (const tag of await this.transport.strayHeld(known))
+        if (await this.transport.restore(tag)) n++;
+    } catch {
+      this.needReconcile = true; // the connection dropped again: next time
+      return;
+    }
+    if (n > 0)
+      this.deps.log.warn(
+        `gave back ${n} message(s) a fetch took while the connection dropped (its reply was lost)`,
+      );
   }
 
   /** The record other workers and tide read (running count, pod), refreshed with its TTL. */
@@ -322,6 +351,7 @@ export class Worker {
 
   private async fetchLoop(): Promise<void> {
     while (this.state === 'running') {
+      if (this.needReconcile) await this.reconcileHeld();
       const want = this.concurrency + this.prefetch - this.running.size - this.ready.length;
       // Refill in batches (one Lua call for many messages) unless the worker would go idle.
       const idle = this.ready.length === 0 && this.running.size < this.concurrency;

@@ -233,14 +233,24 @@ export async function count(broker: Broker, prefix: string, sent: number): Promi
     broker.client.hlen('unacked'),
     broker.client.llen('celery'),
   ]);
+  const runs = (h: Record<string, string>) => {
+    const perSeq = new Map<number, number>();
+    for (const field of Object.keys(h)) {
+      const seq = Number(field.split(':')[0]);
+      perSeq.set(seq, (perSeq.get(seq) ?? 0) + 1);
+    }
+    return perSeq;
+  };
+  const doneRuns = runs(done);
+  const startedRuns = runs(started);
   let d = 0;
   let twice = 0;
   let started2 = 0;
   for (let seq = 0; seq < sent; seq++) {
-    const n = Number(done[String(seq)] ?? 0);
+    const n = doneRuns.get(seq) ?? 0;
     if (n >= 1) d++;
     if (n >= 2) twice++;
-    if (Number(started[String(seq)] ?? 0) >= 2) started2++;
+    if ((startedRuns.get(seq) ?? 0) >= 2) started2++;
   }
   return {
     sent,
@@ -253,18 +263,24 @@ export async function count(broker: Broker, prefix: string, sent: number): Promi
   };
 }
 
-/** Waits until every task finished at least once (or the deadline), then returns the count. */
+/**
+ * Waits until `expectDone` tasks (all by default) finished at least once and nothing is queued
+ * or held any more (or the deadline), then returns the count.
+ */
 export async function settle(
   broker: Broker,
   prefix: string,
   sent: number,
   timeoutMs: number,
+  expectDone = sent,
 ): Promise<Count> {
-  await waitFor(async () => (await count(broker, prefix, sent)).done === sent, {
-    timeoutMs,
-    intervalMs: 250,
-    what: `all ${sent} tasks done`,
-  }).catch(() => undefined);
+  await waitFor(
+    async () => {
+      const c = await count(broker, prefix, sent);
+      return c.done >= expectDone && c.unacked === 0 && c.waiting === 0;
+    },
+    { timeoutMs, intervalMs: 250, what: `${expectDone} of ${sent} tasks done` },
+  ).catch(() => undefined);
   return await count(broker, prefix, sent);
 }
 
