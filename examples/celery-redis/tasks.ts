@@ -14,11 +14,16 @@ const maxS = Number(process.env.SLEEP_MAX_S ?? 9);
 let redis: Redis | undefined;
 
 function db(): Redis {
-  redis ??= new Redis({
+  if (redis) return redis;
+  redis = new Redis({
     host,
     port: Number(port),
     password: process.env.REDIS_PASSWORD || undefined,
+    // Wait out a Redis restart however long it takes instead of failing the task after 20
+    // retries: the record is written once Redis is back (the worker reports the outage).
+    maxRetriesPerRequest: null,
   });
+  redis.on('error', () => undefined);
   return redis;
 }
 

@@ -103,6 +103,12 @@ const LIST_NOTES = [
   '`notify-keyspace-events` flags, add them with `CONFIG SET`. When `CONFIG` is denied (ACL,',
   'managed Redis) the watch ends quietly and the trigger is polled every `pollingInterval` as in',
   'KEDA. `redis-cluster` is polled only.',
+  '',
+  "With tide's Celery workers on the same Redis (tide only): before a scale-in tide reads which",
+  "replicas run tasks from the workers' registry (`_tide.worker.*`) and removes idle ones first, and",
+  'every few seconds the trigger gives back the tasks of registered workers that died (their',
+  "record expired) instead of leaving them to kombu's visibility timeout. Without such workers",
+  'this costs one `ZRANGE` every 5 s.',
 ].join('\n');
 
 function listDefinition(type: string, mode: RedisMode, description: string) {

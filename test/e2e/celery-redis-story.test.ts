@@ -107,12 +107,14 @@ test('the celery-redis story: zero workers, scale out with the backlog, work sha
   const pids = new Set<number>();
   let sampling = true;
   const sampler = (async () => {
-    while (sampling) {
+    // One last sample after sampling stops, so a change just before the stop is recorded.
+    for (let last = false; !last; ) {
+      last = !sampling;
       const s = await so().catch(() => undefined);
       for (const r of s?.replicas ?? []) if (r.pid) pids.add(r.pid);
       const n = s?.runningReplicas;
       if (n !== undefined && n !== sequence[sequence.length - 1]) sequence.push(n);
-      await new Promise((r) => setTimeout(r, 200));
+      if (!last) await new Promise((r) => setTimeout(r, 200));
     }
   })();
 

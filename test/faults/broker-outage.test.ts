@@ -14,6 +14,7 @@ import {
   replicaLogs,
   scenarioDir,
   sendTasks,
+  reportRow,
   settle,
   startBroker,
   writeApp,
@@ -39,7 +40,7 @@ const app: AppOptions = {
 };
 
 for (const outageSeconds of [10, 120]) {
-  test(`Redis down ${outageSeconds} s under load: every task finishes once, replicas are held, each worker reports the outage once`, async () => {
+  test(`Redis down ${outageSeconds} s under load: every task finishes once, replicas are held, each worker reports the outage once`, async (t) => {
     await broker.client.flushdb();
     const prefix = `outage-${outageSeconds}`;
     const sent = 30;
@@ -66,6 +67,7 @@ for (const outageSeconds of [10, 120]) {
       assert.equal(least, 3, 'replicas held while the source was down');
       await broker.start();
       const end = await settle(broker, prefix, sent, 90_000);
+      reportRow(t, `Redis killed under load, back after ${outageSeconds} s`, end);
       assert.deepEqual(
         {
           lost: end.lost,
@@ -89,7 +91,7 @@ for (const outageSeconds of [10, 120]) {
   });
 }
 
-test('Redis restarted while the pool scales from zero: every task finishes once', async () => {
+test('Redis restarted while the pool scales from zero: every task finishes once', async (t) => {
   await broker.client.flushdb();
   const prefix = 'outage-from-zero';
   const sent = 8;
@@ -110,6 +112,7 @@ test('Redis restarted while the pool scales from zero: every task finishes once'
     await new Promise((r) => setTimeout(r, 3_000)); // the outage itself: 3 s of a dead broker
     await broker.start();
     const end = await settle(broker, prefix, sent, 60_000);
+    reportRow(t, 'Redis killed while the pool scales from zero, back after 3 s', end);
     assert.deepEqual(
       { lost: end.lost, finishedTwice: end.finishedTwice, unacked: end.unacked },
       { lost: 0, finishedTwice: 0, unacked: 0 },

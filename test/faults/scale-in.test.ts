@@ -16,6 +16,7 @@ import {
   sendTasks,
   settle,
   startBroker,
+  reportRow,
   writeApp,
   type AppOptions,
   type Broker,
@@ -34,7 +35,7 @@ async function allReplicas(tide: TideUp): Promise<number> {
   return (await tide.object('ScaledObject', 'fault-so'))?.replicas?.length ?? 0;
 }
 
-test('scale-in 4 -> 1 while acks-late tasks outlast the grace: each removed worker hands its task back before SIGKILL, every task finishes once', async () => {
+test('scale-in 4 -> 1 while acks-late tasks outlast the grace: each removed worker hands its task back before SIGKILL, every task finishes once', async (t) => {
   await broker.client.flushdb();
   const prefix = 'scale-in-long';
   const { dir, cleanup } = scenarioDir();
@@ -64,6 +65,7 @@ test('scale-in 4 -> 1 while acks-late tasks outlast the grace: each removed work
     assert.ok(c.unacked <= 1, `at most the survivor's task unacked, got ${JSON.stringify(c)}`);
     assert.equal(c.waiting + c.unacked, 4 - c.done, 'every unfinished task is queued or held');
     const end = await settle(broker, prefix, 4, 60_000);
+    reportRow(t, 'scale-in 4 → 1, acks-late tasks longer than the grace', end);
     assert.deepEqual(
       { lost: end.lost, finishedTwice: end.finishedTwice, unacked: end.unacked },
       { lost: 0, finishedTwice: 0, unacked: 0 },
@@ -80,7 +82,7 @@ test('scale-in 4 -> 1 while acks-late tasks outlast the grace: each removed work
   }
 });
 
-test('a shrinking pool removes idle replicas first: 4 -> 2 with 2 busy interrupts no task', async () => {
+test('a shrinking pool removes idle replicas first: 4 -> 2 with 2 busy interrupts no task', async (t) => {
   await broker.client.flushdb();
   const prefix = 'scale-in-busy';
   const { dir, cleanup } = scenarioDir();
@@ -107,6 +109,7 @@ test('a shrinking pool removes idle replicas first: 4 -> 2 with 2 busy interrupt
     const left = (await tide.object('ScaledObject', 'fault-so'))?.replicas?.map((r) => r.name);
     assert.deepEqual(left?.sort(), busy.sort(), 'the busy replicas are the ones kept');
     const end = await settle(broker, prefix, 2, 30_000);
+    reportRow(t, 'scale-in 4 → 2 with 2 busy (busy-aware)', end);
     assert.deepEqual(
       { lost: end.lost, finishedTwice: end.finishedTwice, startedTwice: end.startedTwice },
       { lost: 0, finishedTwice: 0, startedTwice: 0 },

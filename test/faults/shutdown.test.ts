@@ -14,6 +14,7 @@ import {
   sendTasks,
   settle,
   startBroker,
+  reportRow,
   writeApp,
   type Broker,
 } from './support.js';
@@ -33,7 +34,7 @@ function exited(tide: TideUp): Promise<number | null> {
   return new Promise((r) => c.once('exit', (code) => r(code)));
 }
 
-test('SIGTERM to tide up while tasks outlast the grace: every task is back on the queue when it exits, and the next tide up finishes each once', async () => {
+test('SIGTERM to tide up while tasks outlast the grace: every task is back on the queue when it exits, and the next tide up finishes each once', async (t) => {
   await broker.client.flushdb();
   const prefix = 'sigterm-long';
   const { dir, cleanup } = scenarioDir();
@@ -66,6 +67,7 @@ test('SIGTERM to tide up while tasks outlast the grace: every task is back on th
     assert.ok(tookMs < 3_000, `the workers handed back before the 3 s grace ended (${tookMs} ms)`);
     tide = await startTideUp(dir, ['--plain', file]);
     const end = await settle(broker, prefix, 5, 60_000);
+    reportRow(t, 'SIGTERM to tide up, tasks longer than the grace, then tide up again', end);
     assert.deepEqual(
       { lost: end.lost, finishedTwice: end.finishedTwice },
       { lost: 0, finishedTwice: 0 },
@@ -77,7 +79,7 @@ test('SIGTERM to tide up while tasks outlast the grace: every task is back on th
   }
 });
 
-test('Ctrl-C (SIGINT to the process group, twice as npx forwards it): running tasks shorter than the grace finish, nothing is stranded', async () => {
+test('Ctrl-C (SIGINT to the process group, twice as npx forwards it): running tasks shorter than the grace finish, nothing is stranded', async (t) => {
   await broker.client.flushdb();
   const prefix = 'ctrl-c';
   const { dir, cleanup } = scenarioDir();
@@ -87,7 +89,7 @@ test('Ctrl-C (SIGINT to the process group, twice as npx forwards it): running ta
     minReplicas: 2,
     maxReplicas: 2,
   });
-  const tide = await startTideUp(dir, ['--plain', file], {}, { detached: true });
+  let tide = await startTideUp(dir, ['--plain', file], {}, { detached: true });
   try {
     await waitFor(async () => (await replicaPids(tide)).length === 2, {
       timeoutMs: 30_000,
@@ -109,13 +111,20 @@ test('Ctrl-C (SIGINT to the process group, twice as npx forwards it): running ta
     assert.equal(c.waiting, 4, 'the 4 not started wait on the queue');
     assert.equal(c.finishedTwice, 0);
     assert.doesNotMatch(tide.output(), /killing|SIGKILL/i, 'no replica was killed');
+    tide = await startTideUp(dir, ['--plain', file]);
+    const end = await settle(broker, prefix, 6, 60_000);
+    reportRow(t, 'Ctrl-C (SIGINT to the group, twice), then tide up again', end);
+    assert.deepEqual(
+      { lost: end.lost, finishedTwice: end.finishedTwice },
+      { lost: 0, finishedTwice: 0 },
+    );
   } finally {
     await tide.stop();
     cleanup();
   }
 });
 
-test('SIGKILL of tide up with 6 busy replicas: the orphans hand their tasks back and stop, the next tide up finishes every task once', async () => {
+test('SIGKILL of tide up with 6 busy replicas: the orphans hand their tasks back and stop, the next tide up finishes every task once', async (t) => {
   await broker.client.flushdb();
   const prefix = 'tide-killed';
   const { dir, cleanup } = scenarioDir();
@@ -148,6 +157,7 @@ test('SIGKILL of tide up with 6 busy replicas: the orphans hand their tasks back
     assert.equal(c.unacked, 0, `nothing stranded after the orphans stopped: ${JSON.stringify(c)}`);
     tide = await startTideUp(dir, ['--plain', file]);
     const end = await settle(broker, prefix, 12, 90_000);
+    reportRow(t, 'SIGKILL tide up with 6 busy replicas, then tide up again', end);
     assert.deepEqual(
       { lost: end.lost, finishedTwice: end.finishedTwice, unacked: end.unacked },
       { lost: 0, finishedTwice: 0, unacked: 0 },

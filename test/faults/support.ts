@@ -301,3 +301,13 @@ export function replicaLogs(dir: string): string {
     return '';
   }
 }
+
+/**
+ * Prints the scenario's row of the reliability table (README) as a test diagnostic:
+ * `fault-row | scenario | sent | done | lost | finished twice | started twice | stranded`.
+ */
+export function reportRow(t: { diagnostic(msg: string): void }, scenario: string, c: Count): void {
+  t.diagnostic(
+    `fault-row | ${scenario} | ${c.sent} | ${c.done} | ${c.lost} | ${c.finishedTwice} | ${c.startedTwice} | ${c.unacked}`,
+  );
+}

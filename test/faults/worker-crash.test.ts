@@ -15,6 +15,7 @@ import {
   sendTasks,
   settle,
   startBroker,
+  reportRow,
   type Broker,
   writeApp,
 } from './support.js';
@@ -40,7 +41,7 @@ async function startedOn(prefix: string, replica: string): Promise<number[]> {
 
 for (const acksLate of [true, false]) {
   const mode = acksLate ? 'acks late' : 'early acks';
-  test(`a worker SIGKILLed mid-task (${mode}): ${acksLate ? 'its task comes back within the TTL and finishes once' : 'exactly its running task is lost, as Celery promises'}`, async () => {
+  test(`a worker SIGKILLed mid-task (${mode}): ${acksLate ? 'its task comes back within the TTL and finishes once' : 'exactly its running task is lost, as Celery promises'}`, async (t) => {
     await broker.client.flushdb();
     const prefix = `worker-kill-${acksLate ? 'late' : 'early'}`;
     const { dir, cleanup } = scenarioDir();
@@ -90,6 +91,7 @@ for (const acksLate of [true, false]) {
         );
       }
       const end = await settle(broker, prefix, 6, 60_000, acksLate ? 6 : 5);
+      reportRow(t, `worker SIGKILLed mid-task, ${mode}`, end);
       assert.deepEqual(
         { lost: end.lost, finishedTwice: end.finishedTwice, unacked: end.unacked },
         { lost: acksLate ? 0 : 1, finishedTwice: 0, unacked: 0 },
