@@ -313,7 +313,10 @@ export class ProcessPool implements ScaleTarget {
  * ReplicaSet's scale-in ranking, minus what has no local meaning (nodes, deletion cost): not
  * ready before ready, then the youngest first.
  */
-function byReplicaSetRank(a: Replica, b: Replica): number {
+export function byReplicaSetRank(
+  a: { state: ReplicaState; seq: number },
+  b: { state: ReplicaState; seq: number },
+): number {
   return Number(b.state !== 'Running') - Number(a.state !== 'Running') || b.seq - a.seq;
 }
 
