@@ -1,8 +1,8 @@
 /**
  * Busy-aware scale-in against Kubernetes' ReplicaSet ranking (not ready first, then the newest),
  * on the same run (not a test): a pool of real TS Celery workers on a private Redis runs tasks
- * of 1-9 s (the first source document's worker); at random moments it shrinks from POOL to KEEP
- * replicas. At each shrink both rankings are computed from the same replicas and the workers'
+ * of 1-9 s (the first source document's worker) arriving steadily for about half the pool; after
+ * a warm-up at full size it shrinks from POOL to KEEP replicas. At each shrink both rankings are computed from the same replicas and the workers'
  * own registry, and the count of busy replicas each would remove is recorded: each is a task
  * interrupted (with acks late it is handed back and runs again; with early acks it is lost).
  * The pool then shrinks busy-aware and grows back for the next trial.
@@ -69,6 +69,14 @@ let newestFirst = 0;
 let busyAware = 0;
 let busyTotal = 0;
 const rows: string[] = [];
+// Steady arrivals for about half the pool: mean task 5 s, so POOL / 2 / 5 tasks per second.
+let producing = true;
+const arrivals = (async () => {
+  while (producing) {
+    await producer.sendTask('fault.count', [seq++, (1 + Math.floor(Math.random() * 9)) * 1000]);
+    await new Promise((r) => setTimeout(r, (-Math.log(1 - Math.random()) * 1000 * 10) / POOL));
+  }
+})();
 try {
   for (let trial = 1; trial <= trials; trial++) {
     pool.scaleTo(POOL);
@@ -76,11 +84,8 @@ try {
       () => running().length === POOL && pool.status().replicas.length === POOL,
       'the pool at full size',
     );
-    // Work for about half the pool: tasks of 1-9 s, as the document's worker sleeps.
-    const tasks = Math.ceil(POOL / 2);
-    for (let i = 0; i < tasks; i++)
-      await producer.sendTask('fault.count', [seq++, (1 + Math.floor(Math.random() * 9)) * 1000]);
-    await new Promise((r) => setTimeout(r, 500 + Math.random() * 2500));
+    // Long enough for new replicas to take their share, so busy ones are spread over ages.
+    await new Promise((r) => setTimeout(r, 12_000 + Math.random() * 4_000));
     const busy = await runningByPod(redis.client);
     const replicas = pool
       .status()
@@ -99,6 +104,8 @@ try {
     await until(() => pool.status().replicas.length === KEEP, 'the pool shrunk');
   }
 } finally {
+  producing = false;
+  await arrivals;
   await producer.close();
   await pool.stop();
   await redis.stop();
