@@ -76,10 +76,7 @@ export class GroupLedger {
  * time get SIGTERM, and SIGKILL after their grace if they have not exited. Resolves with how
  * many were stopped, once all are gone.
  */
-export async function stopOrphans(
-  file: string,
-  log: (msg: string) => void,
-): Promise<number> {
+export async function stopOrphans(file: string, log: (msg: string) => void): Promise<number> {
   let entries: GroupEntry[];
   try {
     entries = JSON.parse(readFileSync(file, 'utf8')) as GroupEntry[];

@@ -108,7 +108,7 @@ test('the celery-redis story: zero workers, scale out with the backlog, work sha
   let sampling = true;
   const sampler = (async () => {
     // One last sample after sampling stops, so a change just before the stop is recorded.
-    for (let last = false; !last; ) {
+    for (let last = false; !last;) {
       last = !sampling;
       const s = await so().catch(() => undefined);
       for (const r of s?.replicas ?? []) if (r.pid) pids.add(r.pid);
