@@ -111,10 +111,10 @@ export class KedaAdmission {
 
   /** Never rejects: a failure to read the cluster allows the object with a warning (fail open). */
   async review(input: AdmissionInput): Promise<Verdict> {
-    const o = input.object as Raw | undefined;
+    const o = input.object;
     if (input.operation !== 'CREATE' && input.operation !== 'UPDATE') return ALLOW;
     if (!o || o.metadata?.deletionTimestamp) return ALLOW;
-    if (input.operation === 'UPDATE' && unchanged(o, input.oldObject as Raw | undefined))
+    if (input.operation === 'UPDATE' && unchanged(o, input.oldObject))
       return ALLOW;
     const parsed = parseClusterObject({ ...o, kind: input.kind });
     if (!parsed.ok) return { errors: parsed.issues, warnings: [] };
@@ -154,7 +154,10 @@ export class KedaAdmission {
         addToSet(set, object);
         return flatten(validateSet(set), objectName(object));
       }
-      default:
+      case 'Deployment':
+      case 'StatefulSet':
+      case 'Secret':
+      case 'ConfigMap':
         return ALLOW;
     }
   }

@@ -24,13 +24,13 @@ test('a CA signs a serving certificate Node verifies, naming every Service DNS n
   const cert = new X509Certificate(s['tls.crt']);
   assert.ok(ca?.ca, 'the CA is a CA');
   assert.equal(cert.ca, false);
-  assert.ok(cert.checkIssued(ca!) && cert.verify(ca!.publicKey));
+  assert.ok(cert.checkIssued(ca) && cert.verify(ca.publicKey));
   for (const h of hosts) assert.equal(cert.checkHost(h, { wildcards: false }), h);
   assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');
   assert.equal(cert.checkIP('::1'), '::1');
   assert.equal(cert.checkHost('other.tide-system.svc'), undefined);
   assert.equal(new Date(cert.validTo).getTime(), Math.floor((T0 + CERT_VALIDITY_MS) / 1000) * 1000);
-  assert.equal(new Date(ca!.validTo).getTime(), Math.floor((T0 + CA_VALIDITY_MS) / 1000) * 1000);
+  assert.equal(new Date(ca.validTo).getTime(), Math.floor((T0 + CA_VALIDITY_MS) / 1000) * 1000);
   // Backdated an hour against clock skew.
   assert.equal(new Date(cert.validFrom).getTime(), T0 - 3_600_000);
   assert.equal(renewalReason(s, hosts, T0), undefined);

@@ -44,12 +44,12 @@ export interface WebhookServer {
 }
 
 export async function startWebhookServer(o: WebhookServerOptions): Promise<WebhookServer> {
-  let server: Server | undefined;
-  const source = o.certs((pair) => server?.setSecureContext({ cert: pair.cert, key: pair.key }));
+  // Renewals arrive after start(), once `server` exists.
+  const source = o.certs((pair) => server.setSecureContext({ cert: pair.cert, key: pair.key }));
   const pair = await source.start();
   const counts = { allowed: 0, denied: 0, errors: 0 };
   const paths = new Set<string>(Object.values(WEBHOOK_PATHS));
-  server = createServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, (req, res) => {
+  const server: Server = createServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://x');
     if (req.method !== 'POST' || !paths.has(url.pathname)) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
