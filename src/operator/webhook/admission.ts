@@ -76,6 +76,9 @@ const KEDA_GROUP_PATH = '/apis/keda.sh/v1alpha1';
 
 const ALLOW: Verdict = { errors: [], warnings: [] };
 
+/** An env reference of a Pod template (a ScaledJob's), whose Secret or ConfigMap may come later. */
+const ENV_REF = /\.(secretRef|configMapRef|secretKeyRef|configMapKeyRef)$/;
+
 /**
  * An update that changes neither spec nor annotations (finalizers, labels, owner references)
  * is not checked: the operator's own finalizer patch must go through on an object admitted
@@ -114,8 +117,7 @@ export class KedaAdmission {
     const o = input.object;
     if (input.operation !== 'CREATE' && input.operation !== 'UPDATE') return ALLOW;
     if (!o || o.metadata?.deletionTimestamp) return ALLOW;
-    if (input.operation === 'UPDATE' && unchanged(o, input.oldObject))
-      return ALLOW;
+    if (input.operation === 'UPDATE' && unchanged(o, input.oldObject)) return ALLOW;
     const parsed = parseClusterObject({ ...o, kind: input.kind });
     if (!parsed.ok) return { errors: parsed.issues, warnings: [] };
     const warnings = [...parsed.warnings];
@@ -208,7 +210,11 @@ export class KedaAdmission {
     for (const e of v.errors) {
       const i = triggerIndexOf(e.path);
       const missing = i === undefined ? undefined : pending.get(i);
-      if (missing)
+      if (ENV_REF.test(e.path))
+        // The API server admits a Pod template naming a Secret that is not there (yet); its
+        // Pods wait for it. KEDA admits it too.
+        warnings.push({ ...e, message: `${e.message}: its Pods cannot start until it exists` });
+      else if (missing)
         warnings.push({
           ...e,
           message: `${e.message} (not checked further: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist yet)`,

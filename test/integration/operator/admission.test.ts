@@ -354,6 +354,39 @@ test('an invalid ScaledJob and an invalid TriggerAuthentication are refused with
   );
 });
 
+test('a ScaledJob whose Pod template names a Secret not created yet is admitted with a warning', async () => {
+  const r = await send('POST', `${KEDA}/namespaces/${NS}/scaledjobs`, {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledJob',
+    metadata: { name: 'secret-later', namespace: NS },
+    spec: {
+      jobTargetRef: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'j',
+                image: 'busybox',
+                env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'later', key: 'p' } } }],
+              },
+            ],
+          },
+        },
+      },
+      triggers: [redis()],
+    },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.ok(
+    r.warnings.some((w) =>
+      /containers\[0\]\.env\[0\]\.valueFrom\.secretKeyRef: Secret tide-admit\/later not found: its Pods cannot start until it exists/.test(
+        w,
+      ),
+    ),
+    `warnings: ${JSON.stringify(r.warnings)}`,
+  );
+});
+
 test('with the operator down, failurePolicy Ignore lets an invalid ScaledObject through', async () => {
   const exited = new Promise((r) => operator?.once('exit', r));
   operator?.kill('SIGTERM');
