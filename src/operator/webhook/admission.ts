@@ -238,6 +238,17 @@ export class KedaAdmission {
     const others: ScaledObject[] = [];
     for (const raw of list.items) {
       if (raw.metadata?.name === so.metadata.name) continue;
+      // Only the few that may conflict are parsed: a namespace can hold thousands.
+      const spec = raw.spec as
+        | {
+            scaleTargetRef?: { name?: string };
+            advanced?: { horizontalPodAutoscalerConfig?: { name?: string } };
+          }
+        | undefined;
+      const rawHpa =
+        spec?.advanced?.horizontalPodAutoscalerConfig?.name ||
+        `keda-hpa-${raw.metadata?.name ?? ''}`;
+      if (spec?.scaleTargetRef?.name !== targetName && rawHpa !== hpaName(so)) continue;
       const p = parseClusterObject({ ...raw, kind: 'ScaledObject' });
       if (!p.ok || p.object.kind !== 'ScaledObject') continue;
       const other = p.object;
