@@ -15,6 +15,10 @@
 # Succeeded ~1-6 s later, per Pod tunable with the annotations
 # pod-ready.stage.kwok.x-k8s.io/delay and pod-complete.stage.kwok.x-k8s.io/delay (and
 # /jitter-delay). KUBE_STAGES=fast: Running and Succeeded at once.
+# KUBE_METRICS_SERVER=1 also starts metrics-server (built by `scripts/peers.sh build kube`) and
+# registers metrics.k8s.io, so `kubectl top` and cpu/memory triggers work: it scrapes KWOK's
+# simulated usage, set per Pod with the annotations kwok.x-k8s.io/usage-cpu and
+# kwok.x-k8s.io/usage-memory (scripts/kwok-metrics.yaml).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,10 +32,11 @@ say() { printf '[kube %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 api_get() { curl -sS --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "$@"; }
+api_post() { api_get -f -X POST -H 'Content-Type: application/json' "https://127.0.0.1:$1$2" -d "$3" >/dev/null; }
 
 stop_all() {
   local name pid
-  for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  for name in metrics-server kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
     [ -f "$run/$name.pid" ] || continue
     pid=$(cat "$run/$name.pid")
     if kill -0 "$pid" 2>/dev/null; then
@@ -148,6 +153,10 @@ start() {
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24 \
     --authorization-mode RBAC --allow-privileged=true --endpoint-reconciler-type none \
+    --proxy-client-cert-file "$pki/admin.crt" --proxy-client-key-file "$pki/admin.key" \
+    --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names tide-admin \
+    --requestheader-username-headers X-Remote-User \
+    --requestheader-group-headers X-Remote-Group --requestheader-extra-headers-prefix X-Remote-Extra- \
     --max-requests-inflight 2000 --max-mutating-requests-inflight 1000
   wait_until "kube-apiserver /readyz" 120 "$run/kube-apiserver.log" api_get -f "https://127.0.0.1:$api_port/readyz"
 
@@ -163,16 +172,21 @@ start() {
     --authorization-kubeconfig "$run/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false \
     --kube-api-qps 500 --kube-api-burst 1000
-  # KWOK manages the nodes annotated kwok.x-k8s.io/node=fake, with its built-in stages.
+  # KWOK manages the nodes annotated kwok.x-k8s.io/node=fake, with its built-in stages, and
+  # serves their simulated usage over TLS as a kubelet's /metrics/resource would; the node's
+  # InternalIP is loopback so metrics-server reaches that endpoint.
   launch kwok "$bin/kwok" --kubeconfig "$run/kubeconfig" --config "$bin/kwok-stages-$stages.yaml" \
+    --config "$root/scripts/kwok-metrics.yaml" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --node-lease-duration-seconds 40 \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --cidr 10.244.0.1/16 --node-ip 10.244.0.1 --server-address "127.0.0.1:$kwok_port"
+    --cidr 10.244.0.1/16 --node-ip 127.0.0.1 --server-address "127.0.0.1:$kwok_port"
 
   say "creating fake node kwok-node-0"
   api_get -X POST -H 'Content-Type: application/json' "https://127.0.0.1:$api_port/api/v1/nodes" -d '{
     "apiVersion": "v1", "kind": "Node",
-    "metadata": {"name": "kwok-node-0", "annotations": {"kwok.x-k8s.io/node": "fake"},
+    "metadata": {"name": "kwok-node-0", "annotations": {"kwok.x-k8s.io/node": "fake",
+                 "metrics.k8s.io/resource-metrics-path": "/metrics/nodes/kwok-node-0/metrics/resource"},
                  "labels": {"type": "kwok", "kubernetes.io/hostname": "kwok-node-0", "kubernetes.io/os": "linux"}},
     "spec": {"taints": []},
     "status": {"allocatable": {"cpu": "1000", "memory": "1000Gi", "pods": "10000"},
@@ -181,6 +195,7 @@ start() {
   wait_until "kwok-node-0 Ready" 60 "$run/kwok.log" node_ready "$api_port"
   wait_until "the default ServiceAccount" 60 "$run/kube-controller-manager.log" \
     api_get -f "https://127.0.0.1:$api_port/api/v1/namespaces/default/serviceaccounts/default"
+  if [ "${KUBE_METRICS_SERVER:-0}" = 1 ]; then start_metrics_server "$api_port" "$kwok_port"; fi
   for n in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
     if ! kill -0 "$(cat "$run/$n.pid")" 2>/dev/null; then
       echo "kube-cluster: $n exited during start; last lines of $run/$n.log:" >&2
@@ -190,6 +205,34 @@ start() {
     fi
   done
   say "cluster ready: export KUBECONFIG=$run/kubeconfig"
+}
+
+# metrics-server on a spare port, reached by the aggregator through an ExternalName Service
+# (there is no kube-proxy for a ClusterIP), scraping KWOK's endpoint every 10 s (its minimum).
+start_metrics_server() {
+  local api_port="$1" kwok_port="$2" ms_port
+  [ -x "$bin/metrics-server" ] || { echo "kube-cluster: $bin/metrics-server is missing: run scripts/peers.sh build kube" >&2; stop_all; exit 1; }
+  ms_port=$(free_port)
+  launch metrics-server "$bin/metrics-server" \
+    --kubeconfig "$run/kubeconfig" --authentication-kubeconfig "$run/kubeconfig" \
+    --authorization-kubeconfig "$run/kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$ms_port" --cert-dir "$run/metrics-server-certs" \
+    --kubelet-insecure-tls --kubelet-preferred-address-types InternalIP --kubelet-port "$kwok_port" \
+    --metric-resolution 10s --kubelet-request-timeout 5s
+  api_post "$api_port" /api/v1/namespaces/kube-system/services '{
+    "apiVersion": "v1", "kind": "Service", "metadata": {"name": "metrics-server", "namespace": "kube-system"},
+    "spec": {"type": "ExternalName", "externalName": "localhost"}}'
+  api_post "$api_port" /apis/apiregistration.k8s.io/v1/apiservices '{
+    "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": "v1beta1.metrics.k8s.io"},
+    "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100, "versionPriority": 100,
+             "insecureSkipTLSVerify": true,
+             "service": {"name": "metrics-server", "namespace": "kube-system", "port": '"$ms_port"'}}}'
+  wait_until "metrics.k8s.io to be Available" 90 "$run/metrics-server.log" apiservice_available "$api_port"
+}
+
+apiservice_available() {
+  api_get -f "https://127.0.0.1:$1/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io" |
+    node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const c=(JSON.parse(s).status.conditions||[]).find((x)=>x.type==="Available");process.exit(c&&c.status==="True"?0:1)})'
 }
 
 node_ready() {

@@ -4,14 +4,15 @@
 #
 #   scripts/peers.sh build [name...]   build peers (default: ferretdb kafka)
 #   scripts/peers.sh build kube        the Kubernetes test cluster: etcd kube-apiserver
-#                                      kube-controller-manager kube-scheduler kwok, and helm
-#                                      (installs deploy/helm/tide on it)
+#                                      kube-controller-manager kube-scheduler kwok, helm
+#                                      (installs deploy/helm/tide on it) and metrics-server
+#                                      (metrics.k8s.io from KWOK's simulated usage)
 #   scripts/peers.sh path <name>       print a peer's binary path
 #   scripts/peers.sh list              list peers with their versions and build state
 #
 # Peers: ferretdb (FerretDB v1, MongoDB wire, SQLite backend), kafka (franz-go kfake, our
 # program in scripts/peers/kafka), etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok, helm (Helm 3's CLI). Each one's version lives in its wrapper module under scripts/peers/.
+# kube-scheduler, kwok, helm (Helm 3's CLI), metrics-server. Each one's version lives in its wrapper module under scripts/peers/.
 # Environment: PEERS_FORCE=1 rebuilds even when the stamp matches; PEERS_JOBS sets go build -p
 # (default 1, or 2 when CI=true).
 set -euo pipefail
@@ -41,7 +42,7 @@ fi
 jobs="${PEERS_JOBS:-$([ "${CI:-}" = true ] && echo 2 || echo 1)}"
 
 default_peers=(ferretdb kafka)
-kube_peers=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok helm)
+kube_peers=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok helm metrics-server)
 
 say() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
@@ -90,6 +91,7 @@ recipe() {
     ferretdb) echo r1-version-txt ;;
     kwok) echo r3-stages ;;
     kafka) echo r2-sasl-mechanisms ;;
+    metrics-server) echo r1-kube-versions-openapi-names ;;
     *) echo r1 ;;
   esac
 }
@@ -108,6 +110,7 @@ peer_dir() {
     kube-apiserver | kube-controller-manager | kube-scheduler) echo "$peers_dir/kube" ;;
     kwok) echo "$peers_dir/kwok" ;;
     helm) echo "$peers_dir/helm" ;;
+    metrics-server) echo "$peers_dir/metrics-server" ;;
     *) return 1 ;;
   esac
 }
@@ -119,6 +122,7 @@ peer_module() {
     kube-*) echo k8s.io/kubernetes ;;
     kwok) echo sigs.k8s.io/kwok ;;
     helm) echo helm.sh/helm/v3 ;;
+    metrics-server) echo sigs.k8s.io/metrics-server ;;
   esac
 }
 peer_bin() { [ "$1" = kafka ] && echo kafka-peer || echo "$1"; }
@@ -192,6 +196,46 @@ build_one() {
       run_go "$name" "$dir" build -v -p "$jobs" -trimpath \
         -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$version" \
         -o "$out" helm.sh/helm/v3/cmd/helm
+      ;;
+    metrics-server)
+      # Built after the kube-* peers so their compiled k8s.io packages are reused. With
+      # -trimpath the build cache keys a module's packages by the version the build
+      # requires, so that works only if every module both use is required at exactly the
+      # kube build's version, and not through a `replace` (a replaced module keeps its old
+      # version in the key). metrics-server and the Prometheus module whose text parser it
+      # uses ask for a few newer minor versions (x/time, pflag, otel, ...): build from copies
+      # of both whose go.mod ask for the kube versions, in a scratch copy of our module.
+      local src="$cache/src/metrics-server-peer" m v gm d kube_list
+      rm -rf "$src" && mkdir -p "$src"
+      cp "$dir"/go.mod "$dir"/go.sum "$dir"/*.go "$src/"
+      for m in sigs.k8s.io/metrics-server github.com/prometheus/prometheus; do
+        d=$(cd "$dir" && "$go_bin" list -m -f '{{.Dir}}' "$m")
+        cp -r "$d" "$src/${m##*/}" && chmod -R u+w "$src/${m##*/}"
+      done
+      kube_list=$(cd "$peers_dir/kube" && "$go_bin" list -m -f '{{.Path}} {{.Version}}' all | LC_ALL=C sort)
+      (cd "$dir" && "$go_bin" list -deps -f '{{with .Module}}{{.Path}} {{.Version}}{{end}}' \
+        sigs.k8s.io/metrics-server/cmd/metrics-server) | LC_ALL=C sort -u |
+        LC_ALL=C join - <(echo "$kube_list") | awk '$2 != $3 {print $1, $3}' |
+        while read -r m v; do
+          for gm in "$src/go.mod" "$src/metrics-server/go.mod" "$src/prometheus/go.mod"; do
+            if "$go_bin" mod edit -json "$gm" | grep -q "\"Path\": \"$m\""; then
+              "$go_bin" mod edit "-require=$m@$v" "$gm"
+            fi
+          done
+        done
+      # Kubernetes 1.35's apiserver names OpenAPI models io.k8s.<package>.<Type>; v0.8.1's
+      # generated definitions (older code-gen) use k8s.io/<package>.<Type>. Rename the keys
+      # and refs as metrics-server's own Kubernetes 1.35 update regenerated them.
+      local openapi="$src/metrics-server/pkg/api/generated/openapi/zz_generated.openapi.go"
+      perl -pi -e 's{"k8s\.io/([\w/-]+)\.(\w+)"}{my ($p, $t) = ($1, $2); $p =~ tr{/}{.}; "\"io.k8s.$p.$t\""}ge' "$openapi"
+      if ! grep -q '"io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics"' "$openapi"; then
+        echo "peers: could not rename the OpenAPI models in $openapi (metrics-server changed)" >&2
+        exit 1
+      fi
+      (cd "$src" && "$go_bin" mod edit -replace sigs.k8s.io/metrics-server=./metrics-server \
+        -replace github.com/prometheus/prometheus=./prometheus)
+      run_go "$name" "$src" build -mod=mod -v -p "$jobs" -trimpath -ldflags "-s -w" \
+        -o "$out" sigs.k8s.io/metrics-server/cmd/metrics-server
       ;;
     kwok)
       run_go "$name" "$dir" build -v -p "$jobs" -trimpath -o "$out" sigs.k8s.io/kwok/cmd/kwok

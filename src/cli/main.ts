@@ -134,6 +134,35 @@ program
   .option('--dashboard-host <host>', 'address of the dashboard; not loopback needs a token')
   .option('--dashboard-token <token>', 'token for the dashboard (or env TIDE_DASHBOARD_TOKEN)')
   .option('--no-dashboard', 'do not serve the web dashboard')
+  .option(
+    '--webhook-port <port>',
+    'serve the validating admission webhook over HTTPS on this port (KEDA uses 9443); off when unset',
+  )
+  .option('--webhook-host <addr>', 'address the webhook listens on', '0.0.0.0')
+  .option(
+    '--webhook-cert-dir <dir>',
+    "serve tls.crt/tls.key from this folder (e.g. a cert-manager Secret) instead of tide's own",
+  )
+  .option(
+    '--webhook-cert-secret <name>',
+    'Secret where tide keeps the webhook CA and certificate it issues and rotates',
+    'tide-webhook-certs',
+  )
+  .option(
+    '--webhook-namespace <ns>',
+    'namespace of that Secret and of the webhook Service (default: $POD_NAMESPACE)',
+  )
+  .option(
+    '--webhook-service <name>',
+    'Service the API server calls the webhook through (its DNS names go in the certificate)',
+    'tide-webhook',
+  )
+  .option('--webhook-hosts <list>', 'more DNS names or IPs for the certificate, comma-separated')
+  .option(
+    '--webhook-config <name>',
+    "ValidatingWebhookConfiguration whose caBundle tide keeps in sync ('' for none)",
+    'tide-admission',
+  )
   .action(async (opts: import('./operator.js').OperatorCliOptions) => {
     const { runOperator } = await import('./operator.js');
     const code = await runOperator(opts);

@@ -16,6 +16,8 @@ import { LocalDashboardSource } from '../observe/dashboard/local-source.js';
 import type { DashboardServer } from '../observe/dashboard/server.js';
 import { startDashboard } from '../observe/dashboard/start.js';
 import { closeServer } from '../observe/http-listen.js';
+import { startWebhook } from './operator-webhook.js';
+import type { WebhookServer } from '../operator/webhook/server.js';
 
 export interface OperatorCliOptions {
   kubeconfig?: string;
@@ -32,6 +34,14 @@ export interface OperatorCliOptions {
   dashboardPort?: string;
   dashboardHost?: string;
   dashboardToken?: string;
+  webhookPort?: string;
+  webhookHost?: string;
+  webhookCertDir?: string;
+  webhookCertSecret?: string;
+  webhookNamespace?: string;
+  webhookService?: string;
+  webhookHosts?: string;
+  webhookConfig?: string;
 }
 
 export async function runOperator(opts: OperatorCliOptions): Promise<number> {
@@ -100,6 +110,7 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
       })
     : undefined;
   let lost: () => void = () => undefined;
+  let webhook: WebhookServer | undefined;
   const health = await startHealthServer(
     {
       // A follower is healthy and ready: it is waiting for the lease by design.
@@ -132,6 +143,20 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
           type: 'gauge',
           value: operator.runningJobs.length,
         },
+        ...(webhook
+          ? {
+              tide_operator_admission_allowed_total: {
+                help: 'Admission reviews the webhook allowed.',
+                type: 'counter' as const,
+                value: webhook.counts.allowed,
+              },
+              tide_operator_admission_denied_total: {
+                help: 'Admission reviews the webhook refused.',
+                type: 'counter' as const,
+                value: webhook.counts.denied,
+              },
+            }
+          : {}),
       }),
       moreMetrics: () => observers.metricsText(),
       decisions: (q) => observers.decisions(q),
@@ -164,12 +189,23 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
       return 2;
     }
   }
+  if (opts.webhookPort !== undefined) {
+    try {
+      webhook = await startWebhook(opts, client, logger);
+    } catch (e) {
+      console.error(`tide operator: ${errorMessage(e)}`);
+      await dashboard?.close();
+      await closeServer(health.server);
+      return 2;
+    }
+  }
   logger.info(
     {
       server: client.server,
       namespaces: namespaces.length ? namespaces : 'all',
       healthPort: health.port,
       ...(dashboard ? { dashboard: dashboard.url } : {}),
+      ...(webhook ? { webhookPort: webhook.port } : {}),
     },
     'tide operator starting',
   );
@@ -187,6 +223,7 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
   logger.info('tide operator stopping');
   if (started) await operator.stop();
   await elector?.stop();
+  await webhook?.close();
   await dashboard?.close();
   await closeServer(health.server);
   return exitCode;

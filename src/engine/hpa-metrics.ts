@@ -18,6 +18,12 @@ export interface HpaMetric {
   readonly value?: number;
   /** Set when the metric could not be read this round. */
   readonly error?: string;
+  /**
+   * A Resource metric read from Pods (cpu/memory in Kubernetes mode): `value` is per Pod and
+   * the proposal is ceil(value / target × pods), as the HPA's replica calculator computes it
+   * over the Pods it counted (which the scaler picks as the HPA does).
+   */
+  readonly pods?: number;
 }
 
 /** Per-direction tolerance: a ratio inside [1 − down, 1 + up] proposes no change. */
@@ -95,6 +101,31 @@ export function proposeReplicas(
       ),
     );
     return { replicas: currentReplicas, reasons };
+  }
+  if (m.pods !== undefined && m.targetType !== 'Value') {
+    // GetResourceReplicas / GetRawResourceReplicas: the usage ratio times the Pods counted.
+    const ratio = usage / target;
+    const unit = m.targetType === 'Utilization' ? '%' : '';
+    const pre = `${m.name}: ${m.targetType === 'Utilization' ? 'utilization' : 'usage per pod'} ${num(v)}${unit}, target ${num(m.target)}${unit}`;
+    if (within(ratio, tol)) {
+      reasons.push(
+        reason(
+          TIDE.ToleranceHeld,
+          `${pre} → ratio ${num(ratio)} within ${tolText(tol)} → stays ${currentReplicas}`,
+          { ...data, ratio },
+        ),
+      );
+      return { replicas: currentReplicas, reasons };
+    }
+    const replicas = Math.ceil(ratio * m.pods);
+    reasons.push(
+      reason(
+        TIDE.MetricReplicas,
+        `${pre} → ratio ${num(ratio)} × ${plural(m.pods, 'pod')} → ceil(${num(ratio * m.pods)}) = ${replicas}`,
+        { ...data, ratio, pods: m.pods, replicas },
+      ),
+    );
+    return { replicas, reasons };
   }
   switch (m.targetType) {
     case 'AverageValue': {

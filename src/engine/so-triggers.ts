@@ -84,15 +84,16 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
     const label = `trigger ${index} (${trigger.name ?? trigger.type})`;
     if (reading.ok) {
       const values = specs.map((s, j) => {
-        const v =
-          reading.metrics.find((m) => m.name === s.name)?.value ?? reading.metrics[j]?.value;
-        return { spec: s, value: v };
+        const m = reading.metrics.find((x) => x.name === s.name) ?? reading.metrics[j];
+        return { spec: s, value: m?.value, pods: m?.pods };
       });
       const missing = values.filter((v) => v.value === undefined).map((v) => v.spec.name);
-      for (const { spec: s, value } of values) {
+      for (const { spec: s, value, pods } of values) {
         if (fb) health[s.name] = nextHealth(input.health[s.name], true);
         metrics.push(
-          value === undefined ? { ...s, error: 'the scaler returned no value' } : { ...s, value },
+          value === undefined
+            ? { ...s, error: 'the scaler returned no value' }
+            : { ...s, value, ...(pods !== undefined ? { pods } : {}) },
         );
       }
       if (missing.length > 0)

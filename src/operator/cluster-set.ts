@@ -28,7 +28,8 @@ export function clusterSource(kind: string, namespace: string | undefined, name:
 }
 
 export type ParsedCluster =
-  { ok: true; object: TideObject } | { ok: false; issues: { path: string; message: string }[] };
+  | { ok: true; object: TideObject; warnings: { path: string; message: string }[] }
+  | { ok: false; issues: { path: string; message: string }[] };
 
 /** Parses an object read from the API with tide's schemas; server-managed fields are dropped. */
 export function parseClusterObject(raw: KubernetesObject): ParsedCluster {
@@ -52,7 +53,12 @@ export function parseClusterObject(raw: KubernetesObject): ParsedCluster {
   };
   const source = { file: clusterSource(raw.kind ?? '', meta.namespace, meta.name ?? '') };
   const r = parseObject(doc, source);
-  if (r.status === 'object') return { ok: true, object: r.object };
+  if (r.status === 'object')
+    return {
+      ok: true,
+      object: r.object,
+      warnings: r.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    };
   const issues = r.issues
     .filter((i) => i.severity === 'error')
     .map((i) => ({ path: formatPath(i.path), message: i.message }));

@@ -40,6 +40,7 @@ import { addToSet, emptySet } from '../manifests/load.js';
 import type { ManifestSet } from '../manifests/types.js';
 import type { RoundObservation } from '../observe/types.js';
 import { WatchedInformer } from './informer.js';
+import { ScaleTargetPods } from './pod-metrics.js';
 import type { KubeClient } from './kube-client.js';
 import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
@@ -456,6 +457,17 @@ export class Operator {
       pool: this.#pool,
       logger,
       initialReplicas,
+      // cpu/memory triggers read the target's Pods and metrics.k8s.io, as the HPA does.
+      ...(so.spec.triggers.some((t) => t.type === 'cpu' || t.type === 'memory')
+        ? {
+            podMetrics: new ScaleTargetPods({
+              client: this.#opts.client,
+              scalePath: scalePath(gvkr, ref.namespace, ref.name),
+              namespace: ref.namespace,
+              what: `${kind} ${ref.namespace}/${ref.name}`,
+            }),
+          }
+        : {}),
       ...(state ? { state } : {}),
       ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
       // History lives in the operator's decision log (onRecord); status needs the last one.

@@ -57,3 +57,33 @@ test('a ScaledObject that fails its checks gets Ready=False ScaledObjectCheckFai
   });
   assert.equal(s.conditions.find((c) => c.type === 'Active')?.status, 'Unknown');
 });
+
+test('Ready=False because triggers fail says what failed (tide has no HPA to hold the detail)', () => {
+  const so = makeSo({
+    minReplicaCount: 1,
+    triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '50' } }],
+  });
+  const error =
+    'ScaledObject default/so trigger 0 (cpu): failed to get cpu utilization: missing request for cpu in container worker of Pod web-1';
+  const decision = decideScaledObject({
+    so,
+    specs: [[{ name: 's0-cpu', targetType: 'Utilization', target: 50 }]],
+    readings: [{ ok: false, error }],
+    currentReplicas: 2,
+    now: T0,
+  });
+  const ready = decisionStatus({
+    so,
+    decision,
+    gvkr,
+    originalReplicaCount: 2,
+    metricNames: [],
+  }).conditions.find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'False');
+  assert.equal(ready?.reason, 'TriggerError');
+  assert.equal(
+    ready?.message,
+    `Triggers defined in ScaledObject are not working correctly: ${error}`,
+  );
+  assert.equal(decision.desiredReplicas, 2, 'replicas hold');
+});

@@ -79,6 +79,18 @@ export interface DecisionStatusInput {
   metricNames: string[];
 }
 
+/**
+ * Ready=False because triggers fail: KEDA's message, followed by what failed. KEDA leaves the
+ * detail to its HPA's conditions; tide has no HPA, so the ScaledObject is where it shows
+ * (for cpu/memory, the HPA's own text, e.g. "missing request for cpu in container ...").
+ */
+function readyWithErrors(d: ScaledObjectDecision): Condition {
+  const r = d.conditions.ready;
+  if (r.status !== 'False') return r;
+  const errors = [...new Set(d.triggers.flatMap((t) => (t.error ? [t.error] : [])))];
+  return errors.length ? { ...r, message: `${r.message}: ${errors.join('; ')}` } : r;
+}
+
 /** Status after a round. */
 export function decisionStatus(i: DecisionStatusInput): ScaledObjectStatus {
   const { decision: d, gvkr } = i;
@@ -104,7 +116,7 @@ export function decisionStatus(i: DecisionStatusInput): ScaledObjectStatus {
       ? { pausedReplicaCount: Number(pausedReplicas) }
       : {}),
     conditions: [
-      c('Ready', d.conditions.ready),
+      c('Ready', readyWithErrors(d)),
       c('Active', d.conditions.active),
       c('Fallback', d.conditions.fallback),
       c('Paused', d.conditions.paused),

@@ -5,7 +5,7 @@ import { ScalerError } from '../errors.js';
 import { SharedConnectionPool } from './pool.js';
 import { parseStat } from './process-stats.js';
 import { cpu, memory, pickContainer, requestOf } from './resource.js';
-import type { TriggerInputs } from './types.js';
+import type { PodsReading, PodView, TriggerInputs } from './types.js';
 
 function inputs(
   metadata: Record<string, string>,
@@ -86,7 +86,7 @@ for (const c of cases) {
   });
 }
 
-test('without local replicas (Kubernetes mode) creation fails with a clear ScalerError', async () => {
+test('with neither Pods (tide operator) nor local replicas, creation fails with a clear ScalerError', async () => {
   const r = cpu.parse(inputs({ value: '60' }, 'Utilization'));
   assert.ok(r.ok);
   const ctx = {
@@ -99,9 +99,55 @@ test('without local replicas (Kubernetes mode) creation fails with a clear Scale
   };
   await assert.rejects(cpu.create(r.meta, ctx), (e: unknown) => {
     assert.ok(e instanceof ScalerError);
-    assert.match(e.message, /only local mode \(tide up\) can do/);
+    assert.match(e.message, /target's Pods \(tide operator\) or its replica processes \(tide up\)/);
     return true;
   });
+});
+
+test('in Kubernetes mode the value is the utilization of the Pods the HPA counts, with their count', async () => {
+  const r = cpu.parse(inputs({ value: '50' }, 'Utilization'));
+  assert.ok(r.ok);
+  const pod = (name: string): PodView => ({
+    name,
+    phase: 'Running',
+    deleted: false,
+    startTime: 0,
+    ready: { status: 'True', lastTransitionTime: 0 },
+    containers: [{ name: 'app', requests: { cpu: '500m' } }],
+  });
+  const usage = (name: string, cpu: string) => ({
+    name,
+    timestamp: Date.now(),
+    windowMs: 10_000,
+    containers: [{ name: 'app', usage: { cpu } }],
+  });
+  let reading: PodsReading = {
+    currentReplicas: 2,
+    pods: [pod('a'), pod('b')],
+    metrics: [usage('a', '400m'), usage('b', '300m')],
+    now: Date.now(),
+  };
+  const scaler = await cpu.create(r.meta, {
+    triggerIndex: 0,
+    triggerRef: 'ScaledObject default/so trigger 0 (cpu)',
+    logger: pino({ level: 'silent' }),
+    pool: new SharedConnectionPool(),
+    metricType: 'Utilization',
+    now: Date.now,
+    podMetrics: { read: async () => reading },
+  });
+  const m = await scaler.getMetricsAndActivity(new AbortController().signal);
+  assert.deepEqual(m, { metrics: [{ name: 's0-cpu', value: 70, pods: 2 }], isActive: true });
+  reading = { ...reading, pods: [pod('a'), { ...pod('b'), containers: [{ name: 'app' }] }] };
+  await assert.rejects(scaler.getMetricsAndActivity(new AbortController().signal), (e: unknown) => {
+    assert.ok(e instanceof ScalerError);
+    assert.equal(
+      e.message,
+      'ScaledObject default/so trigger 0 (cpu): failed to get cpu utilization: missing request for cpu in container app of Pod b',
+    );
+    return true;
+  });
+  await scaler.close();
 });
 
 test('the container: the first runs; a named other one does not run locally', () => {

@@ -1,7 +1,9 @@
 /**
- * The `cpu` and `memory` triggers (KEDA cpu_memory_scaler.go) for local mode. KEDA hands these
- * to the HPA as Resource metrics read from metrics.k8s.io; locally tide reads the replicas'
- * processes instead (process-stats.ts) and gives the engine what the HPA would compute:
+ * The `cpu` and `memory` triggers (KEDA cpu_memory_scaler.go). KEDA hands these to the HPA as
+ * Resource metrics read from metrics.k8s.io. In Kubernetes mode tide reads the same API and
+ * runs the HPA's replica calculation over the target's Pods (resource-pods.ts). Locally it
+ * reads the replicas' processes instead (process-stats.ts) and gives the engine what the HPA
+ * would compute:
  * - `Utilization`: usage of the ready replicas as a percent of the container's request
  *   (average over ready replicas), which the engine turns into ceil(ratio × ready replicas);
  * - `AverageValue`: the ready replicas' total usage against a per-replica target
@@ -9,13 +11,21 @@
  * `metricType` on the trigger is required; the old `metadata.type` is rejected as in KEDA 2.18.
  */
 import { z } from 'zod';
-import { ScalerError } from '../errors.js';
+import { errorMessage, ScalerError } from '../errors.js';
 import { defineScaler, field, type DefinedScaler } from './define.js';
 import { metricName } from './metric-name.js';
 import { text } from './params.js';
 import { sampleGroups } from './process-stats.js';
 import { parseQuantity } from './quantity.js';
-import type { ContainerResources, ParseResult, ScalerContext, TriggerInputs } from './types.js';
+import { resourcePods } from './resource-pods.js';
+import type {
+  ContainerResources,
+  ParseResult,
+  PodMetricsSource,
+  Scaler,
+  ScalerContext,
+  TriggerInputs,
+} from './types.js';
 
 export type ResourceName = 'cpu' | 'memory';
 
@@ -34,7 +44,7 @@ function metadataFor(r: ResourceName) {
       doc: `Target: an integer percent of the ${r} request (Utilization) or a quantity per replica (AverageValue: ${r === 'cpu' ? '`500m`, `1.5`' : '`256Mi`, `1Gi`'}).`,
     }),
     containerName: field(text().optional(), {
-      doc: 'Container whose request counts; in local mode it must be the first container (the one that runs).',
+      doc: 'Container whose usage and request count (the HPA\'s ContainerResource metric); default: every container of the Pod. In local mode it must be the first container (the one that runs).',
     }),
     type: field(text().optional(), {
       doc: 'Removed in KEDA 2.18 and rejected: use the trigger-level `metricType`.',
@@ -48,18 +58,22 @@ function resourceScaler(r: ResourceName): DefinedScaler<ResourceMeta> {
     type: r,
     description:
       r === 'cpu'
-        ? "CPU of the replicas' processes (local mode), as the HPA's cpu Resource metric."
-        : "Resident memory of the replicas' processes (local mode), as the HPA's memory Resource metric.",
+        ? "CPU of the target's Pods (metrics.k8s.io) or local processes, as the HPA's cpu Resource metric."
+        : "Memory of the target's Pods (metrics.k8s.io) or local processes, as the HPA's memory Resource metric.",
     notes: [
       'Requires the trigger-level `metricType`: `Utilization` (`value` an integer percent of the',
       `container's \`resources.requests.${r}\`, or its limit when only a limit is set, as Kubernetes`,
-      'defaults the request) or `AverageValue` (`value` a quantity per replica). Local mode only:',
-      'each ready replica is a process group whose usage is read from /proc',
+      'defaults the request) or `AverageValue` (`value` a quantity per replica).',
+      '`tide operator` reads `metrics.k8s.io` (metrics-server) for the Pods the target\'s `/scale`',
+      'selector matches and computes replicas as the HPA does: utilization against the requests,',
+      'failed and deleting Pods ignored, Pods without metrics counted at 100% of their request on a',
+      'scale-down and 0 on a scale-up, unready Pods at 0 on a scale-up; a Pod without the request is',
+      'the HPA\'s error ("missing request for cpu in container ... of Pod ...") and replicas hold.',
+      '`tide up` reads each ready replica\'s process group from /proc',
       r === 'cpu'
         ? '(user + system time of every process in the group, including reaped children, as a rate between reads).'
         : '(the sum of the resident set sizes of every process in the group).',
       'Always active, so `minReplicaCount` must be at least 1 when every trigger is cpu/memory.',
-      'In Kubernetes mode (`tide operator`) reads fail with a clear error: metrics.k8s.io is not read yet.',
       `Metric name \`s<index>-${r}\`.`,
     ].join('\n'),
     metadata: metadataFor(r),
@@ -145,12 +159,51 @@ const MIN_WINDOW_S = 0.5;
 /** A process younger than this on first sight is still starting up. */
 const STARTUP_S = 10;
 
+/** Kubernetes mode: the HPA's calculation over the target's Pods and their PodMetrics. */
+function podsScaler(
+  r: ResourceName,
+  meta: ResourceMeta,
+  ctx: ScalerContext,
+  source: PodMetricsSource,
+): Scaler {
+  const name = metricName(ctx.triggerIndex, r);
+  let closed = false;
+  return {
+    metricSpecs: [{ name, targetType: ctx.metricType, target: meta.target }],
+    async getMetricsAndActivity(signal) {
+      if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
+      let reading;
+      try {
+        reading = await source.read(signal);
+      } catch (e) {
+        const what = meta.mode === 'Utilization' ? 'utilization' : 'usage';
+        throw new ScalerError(ctx.triggerRef, `failed to get ${r} ${what}: ${errorMessage(e)}`, {
+          cause: e,
+        });
+      }
+      const res = resourcePods({
+        resource: r,
+        mode: meta.mode,
+        target: meta.target,
+        reading,
+        ...(meta.containerName ? { containerName: meta.containerName } : {}),
+      });
+      if (!res.ok) throw new ScalerError(ctx.triggerRef, res.error);
+      return { metrics: [{ name, value: res.value, pods: res.pods }], isActive: true };
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
 async function createResourceScaler(r: ResourceName, meta: ResourceMeta, ctx: ScalerContext) {
+  if (ctx.podMetrics) return podsScaler(r, meta, ctx, ctx.podMetrics);
   const local = ctx.localReplicas;
   if (!local)
     throw new ScalerError(
       ctx.triggerRef,
-      `${r} triggers read the replicas' processes, which only local mode (tide up) can do; Kubernetes mode does not read metrics.k8s.io yet`,
+      `${r} triggers read the target's Pods (tide operator) or its replica processes (tide up), and neither is available here`,
     );
   const container = pickContainer(local.containers, meta.containerName);
   if (typeof container === 'string') throw new ScalerError(ctx.triggerRef, container);

@@ -23,6 +23,12 @@ export interface MetricSpec {
 export interface MetricValue {
   readonly name: string;
   readonly value: number;
+  /**
+   * Resource metrics read from Pods (cpu/memory in Kubernetes mode): `value` is per Pod
+   * (utilization percent or usage) and this is the number of Pods the HPA multiplies the
+   * usage ratio by, in place of the target's ready replicas.
+   */
+  readonly pods?: number;
 }
 
 export interface MetricsAndActivity {
@@ -93,6 +99,48 @@ export interface ScalerContext {
   now: () => number;
   /** Local mode only: the scale target's replicas as processes (for `cpu` and `memory`). */
   localReplicas?: LocalReplicas;
+  /** Kubernetes mode only: the scale target's Pods and their metrics.k8s.io usage. */
+  podMetrics?: PodMetricsSource;
+}
+
+/** Kubernetes mode: what the HPA reads for a Resource metric, for `cpu` and `memory`. */
+export interface PodMetricsSource {
+  /** One read of the Pods the target's `/scale` selector matches, and their PodMetrics. */
+  read(signal: AbortSignal): Promise<PodsReading>;
+}
+
+export interface PodsReading {
+  /** The target's `spec.replicas` (the HPA's currentReplicas). */
+  currentReplicas: number;
+  pods: readonly PodView[];
+  metrics: readonly PodMetricsView[];
+  /** When it was read, ms since epoch. */
+  now: number;
+}
+
+/** The parts of a Pod the HPA's replica calculator reads. */
+export interface PodView {
+  name: string;
+  phase?: string;
+  /** `metadata.deletionTimestamp` is set. */
+  deleted: boolean;
+  /** `status.startTime`, ms since epoch. */
+  startTime?: number;
+  /** The Ready condition. */
+  ready?: { status: string; lastTransitionTime?: number };
+  /** Containers and restartable (sidecar) init containers, with their requests. */
+  containers: readonly { name: string; requests?: Readonly<Record<string, string>> }[];
+  /** Pod-level `spec.resources.requests`, when set. */
+  podRequests?: Readonly<Record<string, string>>;
+}
+
+/** One `metrics.k8s.io/v1beta1` PodMetrics. */
+export interface PodMetricsView {
+  name: string;
+  /** ms since epoch. */
+  timestamp: number;
+  windowMs: number;
+  containers: readonly { name: string; usage: Readonly<Record<string, string>> }[];
 }
 
 /** One replica of a local scale target: the process group it runs in. */

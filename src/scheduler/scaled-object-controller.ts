@@ -17,7 +17,7 @@ import { pollingIntervalSeconds } from '../manifests/defaults.js';
 import type { ManifestSet, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import type { ObjectStatus } from '../local/status-model.js';
-import type { ConnectionPool, LocalReplicas } from '../scalers/types.js';
+import type { ConnectionPool, LocalReplicas, PodMetricsSource } from '../scalers/types.js';
 import type { RoundObservation } from '../observe/types.js';
 import type { ScaleTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
@@ -40,6 +40,8 @@ export interface ScaledObjectControllerOptions {
   onRecord?: (round: RoundObservation) => void;
   /** Local mode: the target's replica processes, for cpu/memory triggers. */
   localReplicas?: LocalReplicas;
+  /** Kubernetes mode: the target's Pods and their metrics.k8s.io usage, for cpu/memory triggers. */
+  podMetrics?: PodMetricsSource;
   /** Records kept in `decisions`: the last by default, since the DecisionLog keeps the history. @default 1 */
   decisionRingSize?: number;
 }
@@ -74,6 +76,7 @@ export class ScaledObjectController {
       now: () => Date.now(),
       timeoutMs: Math.max(3_000, Math.min(pollingIntervalSeconds(opts.so) * 1000, 30_000)),
       ...(opts.localReplicas ? { localReplicas: opts.localReplicas } : {}),
+      ...(opts.podMetrics ? { podMetrics: opts.podMetrics } : {}),
     });
     this.#loop = new PollLoop({
       intervalMs: pollingIntervalSeconds(opts.so) * 1000,

@@ -15,6 +15,7 @@ import { getScalerDefinition } from '../scalers/registry.js';
 import type {
   ConnectionPool,
   LocalReplicas,
+  PodMetricsSource,
   MetricSpec,
   MetricValue,
   Scaler,
@@ -46,6 +47,8 @@ export interface TriggerReaderOptions {
   timeoutMs: number;
   /** Local mode: the scale target's replica processes, for cpu/memory triggers. */
   localReplicas?: LocalReplicas;
+  /** Kubernetes mode: the scale target's Pods and their metrics, for cpu/memory triggers. */
+  podMetrics?: PodMetricsSource;
 }
 
 export class TriggerReader {
@@ -149,6 +152,7 @@ export class TriggerReader {
       metricType: trigger.metricType ?? 'AverageValue',
       now,
       ...(this.#opts.localReplicas ? { localReplicas: this.#opts.localReplicas } : {}),
+      ...(this.#opts.podMetrics ? { podMetrics: this.#opts.podMetrics } : {}),
     });
     if (this.#closed) {
       await scaler.close();

@@ -23,7 +23,8 @@ export type PeerName =
   | 'kube-controller-manager'
   | 'kube-scheduler'
   | 'kwok'
-  | 'helm';
+  | 'helm'
+  | 'metrics-server';
 
 /** Where scripts/peers.sh builds: outside the clone, shared by every clone on this machine. */
 export function peerCache(): string {
@@ -244,9 +245,12 @@ function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
  * several can run at once) and resolves once /readyz answers, a KWOK node is Ready and the
  * default ServiceAccount exists. `stages: 'fast'` makes Pods Running (and Job Pods
  * Succeeded) at once; the default 'general' stages take ~1-6 s per step, tunable per Pod.
+ * `metricsServer: true` also serves metrics.k8s.io (metrics-server scraping KWOK's usage,
+ * set per Pod with the kwok.x-k8s.io/usage-cpu and /usage-memory annotations; a new Pod has
+ * PodMetrics after 2-4 scrapes of 10 s).
  */
 export async function startKubeCluster(
-  opts: { stages?: 'general' | 'fast' } = {},
+  opts: { stages?: 'general' | 'fast'; metricsServer?: boolean } = {},
 ): Promise<KubeCluster> {
   for (const name of [
     'etcd',
@@ -254,11 +258,16 @@ export async function startKubeCluster(
     'kube-controller-manager',
     'kube-scheduler',
     'kwok',
+    ...(opts.metricsServer ? (['metrics-server'] as const) : []),
   ] as const) {
     peerBinary(name);
   }
   const runDir = mkdtempSync(join(tmpdir(), 'tide-kube-run-'));
-  const env = { KUBE_RUN_DIR: runDir, KUBE_STAGES: opts.stages ?? 'general' };
+  const env = {
+    KUBE_RUN_DIR: runDir,
+    KUBE_STAGES: opts.stages ?? 'general',
+    KUBE_METRICS_SERVER: opts.metricsServer ? '1' : '0',
+  };
   try {
     await runScript(['start'], env);
   } catch (e) {

@@ -55,6 +55,33 @@ function helm(...args: string[]) {
   return r.stdout;
 }
 
+interface Vwc {
+  webhooks: {
+    name: string;
+    failurePolicy: string;
+    clientConfig: { service: { name: string; namespace: string; path: string } };
+    rules: { resources: string[] }[];
+  }[];
+}
+
+/** KEDA's webhooks: its four paths, failurePolicy Ignore, through the operator's Service. */
+function assertWebhooks(vwc: Vwc, namespace: string, service: string): void {
+  assert.deepEqual(
+    vwc.webhooks.map((w) => [
+      w.rules[0]?.resources[0],
+      w.clientConfig.service.path,
+      w.failurePolicy,
+    ]),
+    ['scaledobject', 'scaledjob', 'triggerauthentication', 'clustertriggerauthentication'].map(
+      (k) => [`${k}s`, `/validate-keda-sh-v1alpha1-${k}`, 'Ignore'],
+    ),
+  );
+  for (const w of vwc.webhooks) {
+    assert.equal(w.clientConfig.service.name, service);
+    assert.equal(w.clientConfig.service.namespace, namespace);
+  }
+}
+
 async function established(): Promise<string[]> {
   const list = await client.get<{
     items: {
@@ -133,14 +160,34 @@ test('helm install of deploy/helm/tide creates the CRDs, the RBAC and a Deployme
     assert.equal(p.spec.serviceAccountName, 'tidehelm-operator');
     assert.equal(p.spec.securityContext?.runAsNonRoot, true);
   }
+  // The admission webhook is on by default: a Service to every operator Pod and KEDA's four
+  // webhooks with failurePolicy Ignore, and the args and RBAC it needs.
+  assert.ok(container.args.includes('--webhook-port=9443'));
+  assert.ok(container.args.includes('--webhook-config=tidehelm-admission'));
+  const vwc = await client.get<Vwc>(
+    '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/tidehelm-admission',
+  );
+  assertWebhooks(vwc, 'tide-helm', 'tidehelm-webhook');
+  await client.get('/api/v1/namespaces/tide-helm/services/tidehelm-webhook');
+  await client.get(
+    '/apis/rbac.authorization.k8s.io/v1/namespaces/tide-helm/roles/tidehelm-webhook-certs',
+  );
+  assert.ok(role.rules.some((r) => r.resources.includes('validatingwebhookconfigurations')));
   assert.match(helm('list', '--namespace', 'tide-helm'), /tidehelm\s+tide-helm\s+1\s/);
 });
 
 test('deploy/operator/*.yaml applied as kubectl would: namespace, RBAC and a Deployment whose 2 Pods run', async () => {
   // The CRDs are in deploy/crds (the Helm chart's crds/ holds the same files): already there.
   assert.deepEqual(await established(), CRDS);
-  for (const f of ['namespace.yaml', 'rbac.yaml', 'deployment.yaml'])
+  for (const f of ['namespace.yaml', 'rbac.yaml', 'deployment.yaml', 'webhook.yaml'])
     await applyFile(client, `deploy/operator/${f}`);
+  assertWebhooks(
+    await client.get<Vwc>(
+      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/tide-admission',
+    ),
+    'tide-system',
+    'tide-webhook',
+  );
   await client.get('/apis/rbac.authorization.k8s.io/v1/clusterroles/tide-operator');
   await client.get(
     '/apis/rbac.authorization.k8s.io/v1/namespaces/tide-system/roles/tide-operator-leader-election',

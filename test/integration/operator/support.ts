@@ -82,6 +82,9 @@ const COLLECTIONS: Record<string, (ns: string) => string> = {
   ScaledJob: (ns) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledjobs`,
   TriggerAuthentication: (ns) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/triggerauthentications`,
   ClusterTriggerAuthentication: () => '/apis/keda.sh/v1alpha1/clustertriggerauthentications',
+  Service: (ns) => `/api/v1/namespaces/${ns}/services`,
+  ValidatingWebhookConfiguration: () =>
+    '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
 };
 
 /** Creates one object (kubectl create): in its own namespace, else `namespace`. */
