@@ -113,7 +113,7 @@ try {
 }
 
 console.log(
-  `\nscale-in ${POOL} -> ${KEEP}, ${trials} trials, tasks of 1-9 s on about half the pool`,
+  `\nscale-in ${POOL} -> ${KEEP}, ${trials} trials, tasks of 1-9 s arriving for about half the pool`,
 );
 console.log(
   '| trial | busy replicas | busy removed, newest first (ReplicaSet) | busy removed, busy-aware (tide) |',
