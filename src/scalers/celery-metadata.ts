@@ -35,9 +35,11 @@ export const celeryFields = {
     doc: 'Also count the tasks of these queues that workers have reserved (prefetched, ETA-held) or run with `acks_late`: the entries of the `unacked` hash. On by default so the pool does not shrink while work is held by workers.',
   }),
   tasksPerReplica: field(int().default(5), {
+    role: 'target',
     doc: 'Target number of tasks per replica.',
   }),
   activationTasks: field(int().default(0), {
+    role: 'activation',
     doc: 'The trigger is active when the count is greater than this.',
   }),
 };

@@ -4,8 +4,8 @@
  * typed-config lookup, see resolve.ts), unknown-key warnings and docs/scalers.md.
  */
 import { z } from 'zod';
-import { errorMessage, type ManifestIssue } from '../errors.js';
-import { typeLabels } from './params.js';
+import { errorMessage, ScalerError, type ManifestIssue } from '../errors.js';
+import { got, typeLabels } from './params.js';
 import {
   describeSources,
   originMessage,
@@ -15,6 +15,7 @@ import {
   withoutValue,
   type Origin,
   type ParamMeta,
+  type ParamRole,
 } from './resolve.js';
 import type {
   AnyScalerDefinition,
@@ -28,7 +29,7 @@ import type {
   TriggerInputs,
 } from './types.js';
 
-export type { ParamMeta } from './resolve.js';
+export type { ParamMeta, ParamRole } from './resolve.js';
 
 /** Typed metadata of every scaler field. */
 export const paramRegistry = z.registry<ParamMeta>();
@@ -41,6 +42,8 @@ export function field<S extends z.ZodType>(
     from?: readonly ParamSource[];
     secret?: boolean;
     aliases?: readonly string[];
+    /** A metric target (checked > 0) or an activation threshold (warned when < 0). */
+    role?: ParamRole;
   },
 ): S {
   paramRegistry.add(schema, {
@@ -48,17 +51,33 @@ export function field<S extends z.ZodType>(
     from: opts.from ?? ['metadata'],
     secret: opts.secret ?? false,
     aliases: opts.aliases ?? [],
+    ...(opts.role ? { role: opts.role } : {}),
   });
   return schema;
 }
 
-/** Given to `build` for checks across fields (KEDA's `Validate()`). */
+/**
+ * Given to `build` for checks across fields (KEDA's `Validate()`). The rule for what is an
+ * error and what a warning: an error only where KEDA refuses the trigger too (its parser, its
+ * `Validate()`, or the HPA it writes); what KEDA accepts and only fails when it connects is a
+ * warning that says what will fail ({@link BuildContext.willFail}), so a manifest KEDA admits
+ * is never refused by tide.
+ */
 export interface BuildContext {
   readonly inputs: TriggerInputs;
   /** Where a parameter's value came from; undefined when it took its default or is unset. */
   origin(param: string): Origin | undefined;
   /** Records an error about `param` (its path follows where the value came from). */
   issue(param: string, message: string): void;
+  /** Records a warning about `param`; the trigger still runs. */
+  warn(param: string, message: string): void;
+  /**
+   * KEDA accepts this trigger but its scaler cannot work (it fails when it connects): records
+   * a warning saying so, and building the scaler then fails with `message`, as KEDA's would.
+   */
+  willFail(param: string, message: string): void;
+  /** Applies the `target` rule to a parameter whose role depends on the mode (see ParamRole). */
+  target(param: string): void;
 }
 
 type Shape = z.ZodRawShape;
@@ -143,8 +162,11 @@ export function defineScaler<S extends Shape>(
     inputs: TriggerInputs,
   ): ParseResult<unknown> {
     const issues: ManifestIssue[] = [];
+    const notes: ManifestIssue[] = [];
     const origins = new Map<string, Origin>();
+    const raws = new Map<string, string>();
     const out: Record<string, unknown> = {};
+    let failure: string | undefined;
     for (const [name, meta] of ps) {
       const schema = s.metadata.shape[name] as z.ZodType;
       const r = resolveParam(name, meta, inputs);
@@ -156,7 +178,10 @@ export function defineScaler<S extends Shape>(
       const parsed = schema.safeParse(value);
       if (parsed.success) {
         out[name] = parsed.data;
-        if (r.kind === 'value') origins.set(name, r.origin);
+        if (r.kind === 'value') {
+          origins.set(name, r.origin);
+          if (typeof r.value === 'string' && !r.origin.fromSecret) raws.set(name, r.value);
+        }
         continue;
       }
       if (r.kind === 'absent') {
@@ -177,28 +202,61 @@ export function defineScaler<S extends Shape>(
         });
       }
     }
+    const record = (p: string, raw: string, severity: ManifestIssue['severity']) => {
+      const o = origins.get(p);
+      const message = ps.get(p)?.secret || o?.fromSecret ? withoutValue(raw) : raw;
+      (severity === 'error' ? issues : notes).push(
+        o
+          ? { path: originPath(o), message: originMessage(o, message), severity }
+          : { path: `metadata.${p}`, message, severity },
+      );
+    };
+    const checkTarget = (p: string) => {
+      const v = out[p];
+      if (typeof v !== 'number' || v > 0 || inputs.usedByScalingModifiers) return;
+      record(p, `must be a positive number${got(raws.get(p) ?? String(v))}`, 'error');
+    };
+    for (const [name, meta] of ps) {
+      if (meta.role === 'target') checkTarget(name);
+      const v = out[name];
+      if (meta.role === 'activation' && typeof v === 'number' && v < 0)
+        record(
+          name,
+          `is negative, so the trigger is always active (activity is value > ${name})${got(raws.get(name) ?? String(v))}`,
+          'warning',
+        );
+    }
     const warnings = unknownKeyWarnings(s.type, ps, inputs.metadata);
     // On failure the warnings travel with the errors: `listname: unknown` explains `listName: missing`.
-    if (issues.length > 0) return { ok: false, issues: [...issues, ...warnings] };
-    if (!s.build) return { ok: true, meta: out, warnings };
+    if (issues.length > 0) return { ok: false, issues: [...issues, ...notes, ...warnings] };
     const ctx: BuildContext = {
       inputs,
       origin: (p) => origins.get(p),
-      issue(p, raw) {
-        const o = origins.get(p);
-        const message = ps.get(p)?.secret || o?.fromSecret ? withoutValue(raw) : raw;
-        issues.push(
-          o
-            ? { path: originPath(o), message: originMessage(o, message), severity: 'error' }
-            : { path: `metadata.${p}`, message, severity: 'error' },
+      issue: (p, raw) => record(p, raw, 'error'),
+      warn: (p, raw) => record(p, raw, 'warning'),
+      willFail(p, raw) {
+        failure ??= raw;
+        record(
+          p,
+          `${raw}. KEDA accepts this trigger but its scaler fails the same way when it connects`,
+          'warning',
         );
       },
+      target: checkTarget,
     };
-    const meta = s.build(out as Fields<S>, ctx);
-    if (issues.length > 0) return { ok: false, issues: [...issues, ...warnings] };
-    return { ok: true, meta, warnings };
+    const meta = s.build ? s.build(out as Fields<S>, ctx) : out;
+    if (issues.length > 0) return { ok: false, issues: [...issues, ...notes, ...warnings] };
+    if (failure !== undefined && typeof meta === 'object' && meta !== null)
+      doomed.set(meta, failure);
+    return { ok: true, meta, warnings: [...notes, ...warnings] };
   }
 }
+
+/**
+ * Metadata KEDA accepts but that cannot work (see BuildContext.willFail), with the reason: the
+ * registry's `create` (see {@link erase}) fails with it instead of building the scaler.
+ */
+const doomed = new WeakMap<object, string>();
 
 function paramDoc(name: string, meta: ParamMeta, schema: z.ZodType): ParamDoc {
   let inner: z.ZodType = schema;
@@ -225,6 +283,7 @@ function paramDoc(name: string, meta: ParamMeta, schema: z.ZodType): ParamDoc {
     ...(dflt !== undefined ? { default: dflt } : {}),
     type: typeLabels.get(inner)?.type ?? 'string',
     doc: meta.doc,
+    ...(meta.role ? { role: meta.role } : {}),
   };
 }
 
@@ -258,6 +317,8 @@ export function erase<M extends object>(def: DefinedScaler<M>): AnyScalerDefinit
           new TypeError(`${def.type}.create: metadata was not produced by ${def.type}.parse`),
         );
       }
+      const why = doomed.get(meta);
+      if (why !== undefined) return Promise.reject(new ScalerError(ctx.triggerRef, why));
       return def.create(meta as unknown as M, ctx);
     },
   };

@@ -19,7 +19,8 @@ function row(p: ParamDoc): string {
   const name = [p.name, ...p.aliases].map((n) => `\`${n}\``).join(' / ');
   const dflt = p.required ? 'required' : p.default !== undefined ? `\`${p.default}\`` : '—';
   const from = p.from.map((s) => SOURCE[s]).join(' → ');
-  return `| ${name} | ${cell(p.type)} | ${dflt} | ${from} | ${p.secret ? 'yes' : ''} | ${cell(p.doc)} |`;
+  const type = p.role === 'target' ? `${p.type} > 0` : p.type;
+  return `| ${name} | ${cell(type)} | ${dflt} | ${from} | ${p.secret ? 'yes' : ''} | ${cell(p.doc)} |`;
 }
 
 export function renderScalerDocs(defs: readonly AnyScalerDefinition[]): string {

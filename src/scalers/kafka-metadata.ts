@@ -68,6 +68,7 @@ export const kafkaSchema = z.object({
     from: META_ENV,
   }),
   lagThreshold: field(int().default(10), {
+    role: 'target',
     doc: 'Target lag per replica; must be greater than 0.',
   }),
   activationLagThreshold: field(int().default(0), {
@@ -166,8 +167,6 @@ const VERSION = /^\d+\.\d+\.\d+(\.\d+)?$/;
 /** KEDA's cross-field checks; every message names the field it is about. */
 export function buildKafkaMeta(f: Fields, ctx: BuildContext): KafkaMeta {
   if (f.bootstrapServers.length === 0) ctx.issue('bootstrapServers', 'no bootstrapServers given');
-  if (f.lagThreshold <= 0)
-    ctx.issue('lagThreshold', `must be greater than 0, got "${f.lagThreshold}"`);
   if (f.activationLagThreshold < 0)
     ctx.issue('activationLagThreshold', `must not be negative, got "${f.activationLagThreshold}"`);
   if (!VERSION.test(f.version))

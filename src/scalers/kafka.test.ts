@@ -66,7 +66,7 @@ const failures: {
   {
     name: 'lagThreshold must be greater than 0',
     md: { ...base, lagThreshold: '0' },
-    want: ['metadata.lagThreshold: must be greater than 0, got "0"'],
+    want: ['metadata.lagThreshold: must be a positive number, got "0"'],
   },
   {
     name: 'a negative activationLagThreshold is rejected',

@@ -36,9 +36,11 @@ const metadata = z.object({
     doc: 'Body format.',
   }),
   targetValue: field(float().optional(), {
+    role: 'target',
     doc: 'Target value (per replica for AverageValue); required (and not 0) unless the trigger only feeds scalingModifiers.',
   }),
   activationTargetValue: field(float().default(0), {
+    role: 'activation',
     doc: 'Active when the value is greater than this.',
   }),
   unsafeSsl: field(bool().default(false), { doc: 'Skip TLS certificate verification.' }),
@@ -75,11 +77,9 @@ export const metricsApi = defineScaler({
     } catch {
       ctx.issue('url', `must be an http:// or https:// URL, got "${f.url}"`);
     }
-    if (!ctx.inputs.usedByScalingModifiers && (f.targetValue ?? 0) === 0)
-      ctx.issue(
-        'targetValue',
-        'no targetValue given in metadata (it is required and must not be 0)',
-      );
+    // 0 and negative values are refused by the `target` role (define.ts).
+    if (!ctx.inputs.usedByScalingModifiers && f.targetValue === undefined)
+      ctx.issue('targetValue', 'no targetValue given in metadata (it is required)');
     return {
       url: f.url,
       valueLocation: f.valueLocation,

@@ -58,8 +58,12 @@ const metadata = z.object({
   dbName: field(text(), { doc: 'Database holding the collection.', from: AUTH_META }),
   collection: field(text(), { doc: 'Collection to count in.' }),
   query: field(text(), { doc: 'Filter as (Extended) JSON; `{}` is rejected, as in KEDA.' }),
-  queryValue: field(float(), { doc: 'Target number of matching documents per replica.' }),
+  queryValue: field(float(), {
+    doc: 'Target number of matching documents per replica.',
+    role: 'target',
+  }),
   activationQueryValue: field(float().default(0), {
+    role: 'activation',
     doc: 'Active when the count is greater than this.',
   }),
   tls: field(oneOf(['enable', 'disable']).default('disable'), {

@@ -62,8 +62,9 @@ const metadata = z.object({
     from: META_AUTH,
   }),
   query: field(text(), { doc: 'SQL returning one number (first column of the first row).' }),
-  queryValue: field(float(), { doc: 'Target value per replica.' }),
+  queryValue: field(float(), { doc: 'Target value per replica.', role: 'target' }),
   activationQueryValue: field(float().default(0), {
+    role: 'activation',
     doc: 'Active when the value is greater than this.',
   }),
 });

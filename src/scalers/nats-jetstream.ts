@@ -36,8 +36,12 @@ const metadata = z.object({
   }),
   stream: field(text(), { doc: 'JetStream stream name.' }),
   consumer: field(text(), { doc: 'Consumer (durable) name.' }),
-  lagThreshold: field(int().default(10), { doc: 'Target pending messages per replica.' }),
+  lagThreshold: field(int().default(10), {
+    doc: 'Target pending messages per replica.',
+    role: 'target',
+  }),
   activationLagThreshold: field(int().default(0), {
+    role: 'activation',
     doc: 'Active when pending + ack-pending is greater than this.',
   }),
   useHttps: field(bool().default(false), { doc: 'Query the monitoring endpoint over HTTPS.' }),

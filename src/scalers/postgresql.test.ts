@@ -79,16 +79,17 @@ const invalid = [
   {
     name: 'targetQueryValue 0 is rejected as in KEDA',
     md: { ...parts, targetQueryValue: '0' },
-    want: [
-      'metadata.targetQueryValue: no targetQueryValue given (it is required and must not be 0)',
-    ],
+    want: ['metadata.targetQueryValue: must be a positive number, got "0"'],
+  },
+  {
+    name: 'a negative targetQueryValue is rejected (the HPA would refuse it)',
+    md: { ...parts, targetQueryValue: '-2.5' },
+    want: ['metadata.targetQueryValue: must be a positive number, got "-2.5"'],
   },
   {
     name: 'a missing targetQueryValue is rejected',
     md: { ...parts, targetQueryValue: '' },
-    want: [
-      'metadata.targetQueryValue: no targetQueryValue given (it is required and must not be 0)',
-    ],
+    want: ['metadata.targetQueryValue: no targetQueryValue given (it is required)'],
   },
   {
     name: 'activationTargetQueryValue must be a number',

@@ -35,9 +35,11 @@ const TIMEOUT_MS = 10_000;
 const metadata = z.object({
   query: field(text(), { doc: 'SQL returning one number (first column of the first row).' }),
   targetQueryValue: field(float().optional(), {
+    role: 'target',
     doc: 'Target value per replica; required (and not 0) unless the trigger only feeds scalingModifiers.',
   }),
   activationTargetQueryValue: field(float().default(0), {
+    role: 'activation',
     doc: 'Active when the value is greater than this.',
   }),
   connection: field(secret().optional(), {
@@ -122,8 +124,9 @@ export const postgresql = defineScaler({
   ].join('\n'),
   metadata,
   build(f, ctx): PostgresMeta {
-    if (!ctx.inputs.usedByScalingModifiers && (f.targetQueryValue ?? 0) === 0)
-      ctx.issue('targetQueryValue', 'no targetQueryValue given (it is required and must not be 0)');
+    // 0 and negative values are refused by the `target` role (define.ts).
+    if (!ctx.inputs.usedByScalingModifiers && f.targetQueryValue === undefined)
+      ctx.issue('targetQueryValue', 'no targetQueryValue given (it is required)');
     let connection = f.connection;
     if (!connection) {
       const parts = [

@@ -41,8 +41,12 @@ const metadata = z.object({
   queryParameters: field(keyValues().optional(), {
     doc: 'Extra query string parameters, `key=value,key2=value2`.',
   }),
-  threshold: field(float(), { doc: 'Target value (per replica for AverageValue).' }),
+  threshold: field(float(), {
+    doc: 'Target value (per replica for AverageValue).',
+    role: 'target',
+  }),
   activationThreshold: field(float().default(0), {
+    role: 'activation',
     doc: 'Active when the value is greater than this.',
   }),
   namespace: field(text().optional(), {

@@ -58,11 +58,16 @@ export const rabbitmqSchema = z.object({
   mode: field(oneOf(MODES).optional(), {
     doc: 'What is measured; non-QueueLength modes need HTTP. Given with `value`.',
   }),
-  value: field(float().optional(), { doc: 'Target for `mode` (given with `mode`).' }),
+  value: field(float().optional(), {
+    doc: 'Target for `mode` (given with `mode`).',
+    role: 'target',
+  }),
   queueLength: field(float().optional(), {
+    role: 'target',
     doc: 'Deprecated: mode QueueLength with this value; not with mode/value.',
   }),
   activationValue: field(float().default(0), {
+    role: 'activation',
     doc: 'Active when the metric is greater than this.',
   }),
   vhostName: field(text().optional(), {

@@ -18,6 +18,11 @@ export type RedisClient = Redis | Cluster;
 /** How long connect + PING and each command may take before the read fails. */
 const TIMEOUT_MS = 10_000;
 
+/** `:7001` leaves the host out; Go dials the local system then, and so does tide. */
+function dialHost(a: RedisAddress): string {
+  return a.host === '' ? 'localhost' : a.host;
+}
+
 export function formatAddresses(addresses: readonly RedisAddress[]): string {
   return addresses
     .map((a) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`))
@@ -103,7 +108,7 @@ function newClient(c: RedisConnection, onReady: () => void, isReady: () => boole
   switch (c.mode) {
     case 'standalone': {
       const a = c.addresses[0] ?? { host: '127.0.0.1', port: 6379 };
-      client = new Redis({ ...base, host: a.host, port: a.port, db: c.databaseIndex });
+      client = new Redis({ ...base, host: dialHost(a), port: a.port, db: c.databaseIndex });
       break;
     }
     case 'cluster': {
@@ -115,7 +120,7 @@ function newClient(c: RedisConnection, onReady: () => void, isReady: () => boole
         ...(tls ? { dnsLookup: (address, cb) => cb(null, address) } : {}),
       };
       client = new Cluster(
-        c.addresses.map((a) => ({ host: a.host, port: a.port })),
+        c.addresses.map((a) => ({ host: dialHost(a), port: a.port })),
         opts,
       );
       break;
@@ -125,7 +130,7 @@ function newClient(c: RedisConnection, onReady: () => void, isReady: () => boole
       client = new Redis({
         ...base,
         db: c.databaseIndex,
-        sentinels: c.addresses.map((a) => ({ host: a.host, port: a.port })),
+        sentinels: c.addresses.map((a) => ({ host: dialHost(a), port: a.port })),
         name: s.master,
         sentinelRetryStrategy: retry(isReady),
         ...(s.username !== undefined ? { sentinelUsername: s.username } : {}),

@@ -100,7 +100,7 @@ export const connectionFields = {
 
 export const sentinelFields = {
   sentinelMaster: field(text().optional(), {
-    doc: 'Name of the master the sentinels monitor (required).',
+    doc: 'Name of the master the sentinels monitor (needed to connect; KEDA accepts it missing, so tide warns).',
     from: AUTH_ENV,
   }),
   sentinelUsername: field(text().optional(), { doc: 'User for the sentinels.', from: AUTH_ENV }),
@@ -115,8 +115,12 @@ export const listFields = {
   listName: field(text(), {
     doc: 'Key to measure: a list (LLEN), set, sorted set or hash; a missing key counts 0.',
   }),
-  listLength: field(int().default(5), { doc: 'Target number of items per replica.' }),
+  listLength: field(int().default(5), {
+    doc: 'Target number of items per replica.',
+    role: 'target',
+  }),
   activationListLength: field(int().default(0), {
+    role: 'activation',
     doc: 'The trigger is active when the count is greater than this.',
   }),
 };
@@ -131,13 +135,17 @@ export const redisSentinelListSchema = z.object({
 type ConnectionInput = z.output<z.ZodObject<typeof connectionFields>> &
   Partial<z.output<z.ZodObject<typeof sentinelFields>>>;
 
-/** `host:port` or `[v6]:port`. */
-export function parseAddress(a: string): RedisAddress | undefined {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(a) ?? /^([^:]+):(\d+)$/.exec(a);
-  if (!m?.[1] || !m[2]) return undefined;
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: m[1], port };
+/**
+ * `host:port`, `[v6]:port` or `:port` (host left out: the local system, as Go dials it). Returns
+ * why it cannot be dialed otherwise, in Go's words where Go has them.
+ */
+export function parseAddress(a: string): RedisAddress | { problem: string } {
+  const m = /^\[([^\]]*)\]:([^:]*)$/.exec(a) ?? /^([^:[\]]*):([^:]*)$/.exec(a);
+  if (!m)
+    return { problem: a.includes(':') ? 'too many colons in address' : 'missing port in address' };
+  const port = /^\d+$/.test(m[2] ?? '') ? Number(m[2]) : NaN;
+  if (!(port >= 1 && port <= 65535)) return { problem: `invalid port "${m[2] ?? ''}"` };
+  return { host: m[1] ?? '', port };
 }
 
 /** KEDA's validateRedisAddress + Validate(): resolves the address list and TLS. */
@@ -177,14 +185,16 @@ export function buildConnection(
     );
   }
   const addresses: RedisAddress[] = [];
-  for (const a of raw) {
+  // KEDA checks only that an address is given; a standalone server dials the first one only.
+  const dialed = mode === 'standalone' ? raw.slice(0, 1) : raw;
+  for (const a of dialed) {
     const parsed = parseAddress(a);
-    if (parsed) addresses.push(parsed);
-    else
-      ctx.issue(
+    if ('problem' in parsed)
+      ctx.willFail(
         f.address?.includes(a) ? 'address' : 'host',
-        `must be host:port with a port from 1 to 65535, got "${a}"`,
+        `address "${a}" cannot be dialed (${parsed.problem}); write host:port`,
       );
+    else addresses.push(parsed);
   }
   if (f.enableTLS !== undefined && f.tls !== undefined) {
     ctx.issue(
@@ -208,7 +218,10 @@ export function buildConnection(
   }
   if (mode === 'sentinel') {
     if (f.sentinelMaster === undefined)
-      ctx.issue('sentinelMaster', 'missing required parameter "sentinelMaster" for redis-sentinel');
+      ctx.willFail(
+        'sentinelMaster',
+        'sentinelMaster is not set, so the sentinels cannot be asked for the master to connect to',
+      );
     conn.sentinel = { master: f.sentinelMaster ?? '' };
     if (f.sentinelUsername !== undefined) conn.sentinel.username = f.sentinelUsername;
     if (f.sentinelPassword !== undefined) conn.sentinel.password = f.sentinelPassword;

@@ -97,11 +97,14 @@ test('redis-cluster-streams uses every address as a seed', () => {
   assert.equal(m.connection.addresses.length, 2);
 });
 
-test('redis-sentinel-streams requires sentinelMaster', () => {
-  assert.deepEqual(
-    issues(redisSentinelStreams.parse(inputs({ stream: 's', address: 's:26379' }))),
-    ['metadata.sentinelMaster: missing required parameter "sentinelMaster" for redis-sentinel'],
-  );
+test('redis-sentinel-streams without sentinelMaster is accepted (as by KEDA) with a warning', () => {
+  const r = redisSentinelStreams.parse(inputs({ stream: 's', address: 's:26379' }));
+  assert.ok(r.ok);
+  if (r.ok)
+    assert.deepEqual(
+      r.warnings.map((w) => w.path),
+      ['metadata.sentinelMaster'],
+    );
 });
 
 test('majorVersion reads redis_version from INFO', () => {

@@ -51,6 +51,7 @@ export const streamFields = {
     doc: 'Target group lag per replica; non-zero with `consumerGroup` selects lag mode (Redis >= 7).',
   }),
   activationLagCount: field(int().default(0), {
+    role: 'activation',
     doc: 'Active when the count (of whichever mode) is greater than this.',
   }),
 };
@@ -69,9 +70,16 @@ export function buildStreamsMeta(
 ): RedisStreamsMeta {
   const connection = buildConnection(f, mode, ctx);
   const base = { stream: f.stream, activationLagCount: f.activationLagCount, connection };
-  if (f.consumerGroup === undefined) return { ...base, mode: 'length', target: f.streamLength };
-  if (f.lagCount !== 0)
+  // The target is whichever count the mode uses; the others are ignored, as in KEDA.
+  if (f.consumerGroup === undefined) {
+    ctx.target('streamLength');
+    return { ...base, mode: 'length', target: f.streamLength };
+  }
+  if (f.lagCount !== 0) {
+    ctx.target('lagCount');
     return { ...base, consumerGroup: f.consumerGroup, mode: 'lag', target: f.lagCount };
+  }
+  ctx.target('pendingEntriesCount');
   return {
     ...base,
     consumerGroup: f.consumerGroup,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret } from '../secret.js';
 import { redis, redisCluster, redisSentinel } from './redis.js';
+import { getScalerDefinition } from './registry.js';
 import { redisPoolKey } from './redis-client.js';
 import type { ParseResult, TriggerInputs } from './types.js';
 
@@ -30,11 +31,30 @@ test('defaults follow KEDA: listLength 5, activation 0, database 0, no TLS', () 
   assert.deepEqual(m.connection.addresses, [{ host: 'localhost', port: 6379 }]);
 });
 
-test('listLength 0 is accepted as in KEDA', () => {
-  assert.equal(
-    ok(redis.parse(inputs({ listName: 'l', address: 'h:1', listLength: '0' }))).listLength,
-    0,
+test('a listLength of 0 or below is refused naming the field (the HPA would refuse it)', () => {
+  for (const listLength of ['0', '-10']) {
+    const r = redis.parse(inputs({ listName: 'l', address: 'h:1', listLength }));
+    assert.equal(r.ok, false);
+    if (!r.ok)
+      assert.deepEqual(
+        r.issues.map((i) => `${i.path}: ${i.message}`),
+        [`metadata.listLength: must be a positive number, got "${listLength}"`],
+      );
+  }
+});
+
+test('a negative activationListLength is accepted with a warning: the trigger is always active', () => {
+  const r = redis.parse(
+    inputs({ listName: 'l', address: 'h:1', listLength: '5', activationListLength: '-1' }),
   );
+  assert.equal(r.ok, true);
+  if (r.ok)
+    assert.deepEqual(
+      r.warnings.map((i) => `${i.path}: ${i.message}`),
+      [
+        'metadata.activationListLength: is negative, so the trigger is always active (activity is value > activationListLength), got "-1"',
+      ],
+    );
 });
 
 const failures: { name: string; md: Record<string, string>; want: string[] }[] = [
@@ -73,11 +93,6 @@ const failures: { name: string; md: Record<string, string>; want: string[] }[] =
     want: [
       'metadata.hosts: 2 host(s) but 1 port(s): the number of hosts must equal the number of ports',
     ],
-  },
-  {
-    name: 'an address without a port is an error',
-    md: { listName: 'l', address: 'localhost' },
-    want: ['metadata.address: must be host:port with a port from 1 to 65535, got "localhost"'],
   },
   {
     name: 'enableTLS must be a Go boolean',
@@ -178,10 +193,7 @@ test('cert without key is an error', () => {
   );
 });
 
-test('redis-sentinel requires sentinelMaster and reads sentinel credentials', () => {
-  assert.deepEqual(issues(redisSentinel.parse(inputs({ listName: 'l', address: 's:26379' }))), [
-    'metadata.sentinelMaster: missing required parameter "sentinelMaster" for redis-sentinel',
-  ]);
+test('redis-sentinel reads sentinelMaster and the sentinel credentials', () => {
   const m = ok(
     redisSentinel.parse(
       inputs(
@@ -210,4 +222,59 @@ test('the pool key differs by password and never contains it', () => {
   assert.equal(redisPoolKey(a.connection), redisPoolKey(b.connection));
   assert.notEqual(redisPoolKey(a.connection), redisPoolKey(c.connection));
   assert.ok(!redisPoolKey(a.connection).includes('pw-one'));
+});
+
+/** Accepted as KEDA accepts it, with a warning; building the scaler fails with the reason. */
+async function acceptedButFails(
+  type: string,
+  md: Record<string, string>,
+): Promise<{ warning: string; failure: string }> {
+  const def = getScalerDefinition(type);
+  assert.ok(def);
+  const r = def.parse(inputs(md));
+  if (!r.ok) assert.fail(`expected ok, got ${JSON.stringify(r.issues)}`);
+  const w = r.warnings.map((i) => `${i.path}: ${i.message}`);
+  assert.equal(w.length, 1, w.join('\n'));
+  const ctx = { triggerRef: 'ScaledObject default/so trigger 0 (x)' } as Parameters<
+    typeof def.create
+  >[1];
+  const failure = await def.create(r.meta, ctx).then(
+    () => assert.fail('create should fail'),
+    (e: Error) => e.message,
+  );
+  return { warning: w[0] ?? '', failure };
+}
+
+test('an address without a port is accepted with a warning, as KEDA accepts it, and fails at build', async () => {
+  const r = await acceptedButFails('redis', { listName: 'l', address: 'localhost' });
+  assert.equal(
+    r.warning,
+    'metadata.address: address "localhost" cannot be dialed (missing port in address); write host:port. KEDA accepts this trigger but its scaler fails the same way when it connects',
+  );
+  assert.equal(
+    r.failure,
+    'ScaledObject default/so trigger 0 (x): address "localhost" cannot be dialed (missing port in address); write host:port',
+  );
+});
+
+test('redis-sentinel without sentinelMaster is accepted with a warning and fails at build', async () => {
+  const r = await acceptedButFails('redis-sentinel', { listName: 'l', address: 's:26379' });
+  assert.match(r.warning, /^metadata\.sentinelMaster: sentinelMaster is not set/);
+  assert.match(r.failure, /sentinelMaster is not set, so the sentinels cannot be asked/);
+});
+
+test('an address with the host left out (:7001) dials the local system, as Go does', () => {
+  const m = ok(
+    redisCluster.parse(inputs({ listName: 'l' }, { addresses: new Secret(':7001, :7002') })),
+  );
+  assert.deepEqual(m.connection.addresses, [
+    { host: '', port: 7001 },
+    { host: '', port: 7002 },
+  ]);
+});
+
+test('standalone redis dials only the first address, so a bad second one is not a problem', () => {
+  const r = redis.parse(inputs({ listName: 'l', address: 'h:1, nonsense' }));
+  assert.ok(r.ok);
+  if (r.ok) assert.deepEqual(r.warnings, []);
 });

@@ -18,7 +18,20 @@ export interface ParamMeta {
   secret: boolean;
   /** Other names KEDA accepts for the parameter (`addresses` for `address`). */
   aliases: readonly string[];
+  /** A metric target or activation threshold: see {@link ParamRole}. */
+  role?: ParamRole;
 }
+
+/**
+ * What a numeric parameter is to the autoscaler, so one rule applies to every scaler:
+ * - `target`: the HPA target. KEDA's metadata parsers mostly accept 0 or a negative number,
+ *   but the HPA KEDA then writes is refused by the API server ("must be positive"), so the
+ *   ScaledObject never scales; tide refuses it at validate instead. A trigger that only feeds a
+ *   scalingModifiers formula has no HPA target of its own and is exempt (KEDA `AsMetricSource`).
+ * - `activation`: compared with `>`; KEDA accepts any number, 0 included. A negative one is
+ *   accepted with a warning, since it makes the trigger always active.
+ */
+export type ParamRole = 'target' | 'activation';
 
 /** Where a resolved value came from; decides the issue path. */
 export interface Origin {

@@ -196,6 +196,8 @@ export interface ParamDoc {
   /** `integer`, `boolean`, `list`, `one of ...` */
   type: string;
   doc: string;
+  /** A metric target (must be > 0) or an activation threshold. */
+  role?: 'target' | 'activation';
 }
 
 declare const parsedTrigger: unique symbol;
