@@ -59,7 +59,7 @@ export function field<S extends z.ZodType>(
 /**
  * Given to `build` for checks across fields (KEDA's `Validate()`). The rule for what is an
  * error and what a warning: an error only where KEDA refuses the trigger too (its parser, its
- * `Validate()`, or the HPA it writes); what KEDA accepts and only fails when it connects is a
+ * `Validate()`, or the HPA it writes); what KEDA accepts and only fails when it connects or reads is a
  * warning that says what will fail ({@link BuildContext.willFail}), so a manifest KEDA admits
  * is never refused by tide.
  */
@@ -72,8 +72,8 @@ export interface BuildContext {
   /** Records a warning about `param`; the trigger still runs. */
   warn(param: string, message: string): void;
   /**
-   * KEDA accepts this trigger but its scaler cannot work (it fails when it connects): records
-   * a warning saying so, and building the scaler then fails with `message`, as KEDA's would.
+   * KEDA accepts this trigger but its scaler cannot work (it fails when it connects or reads):
+   * records a warning saying so, and building the scaler then fails with `message`.
    */
   willFail(param: string, message: string): void;
   /** Applies the `target` rule to a parameter whose role depends on the mode (see ParamRole). */
@@ -236,11 +236,7 @@ export function defineScaler<S extends Shape>(
       warn: (p, raw) => record(p, raw, 'warning'),
       willFail(p, raw) {
         failure ??= raw;
-        record(
-          p,
-          `${raw}. KEDA accepts this trigger but its scaler fails the same way when it connects`,
-          'warning',
-        );
+        record(p, `${raw}. KEDA accepts this manifest, but the trigger fails there too`, 'warning');
       },
       target: checkTarget,
     };

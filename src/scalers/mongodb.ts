@@ -57,7 +57,9 @@ const metadata = z.object({
   }),
   dbName: field(text(), { doc: 'Database holding the collection.', from: AUTH_META }),
   collection: field(text(), { doc: 'Collection to count in.' }),
-  query: field(text(), { doc: 'Filter as (Extended) JSON; `{}` is rejected, as in KEDA.' }),
+  query: field(text(), {
+    doc: 'Filter as (Extended) JSON. `{}` or invalid JSON fails every read, as in KEDA (tide warns at validate).',
+  }),
   queryValue: field(float(), {
     doc: 'Target number of matching documents per replica.',
     role: 'target',
@@ -123,7 +125,7 @@ export function parseQuery(q: string): { filter: Document } | { error: string } 
   if (Object.keys(v).length === 0)
     return {
       error:
-        'must not be the empty document {} (KEDA rejects it; match something, e.g. {"status": "pending"})',
+        'must not be the empty document {} (every read fails with "empty bson document"; match something, e.g. {"status": "pending"})',
     };
   return { filter: v };
 }
@@ -138,8 +140,9 @@ export const mongodb = defineScaler({
   ].join('\n'),
   metadata,
   build(f, ctx): MongoMeta {
+    // KEDA parses the query at each poll, so a bad one is accepted and then fails every read.
     const q = parseQuery(f.query);
-    if ('error' in q) ctx.issue('query', q.error);
+    if ('error' in q) ctx.willFail('query', q.error);
     let uri = f.connectionString;
     if (!uri) {
       const need: [string, unknown][] = [

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Secret } from '../secret.js';
 import { dbNameFromConnectionString, parseMysqlDsn } from './mysql-dsn.js';
 import { mysqlOptions, mysqlScaler } from './mysql.js';
+import { getScalerDefinition } from './registry.js';
 import type { ParseResult, TriggerInputs } from './types.js';
 
 function inputs(
@@ -64,13 +65,24 @@ const invalid: { name: string; md: Record<string, string>; want: string[] }[] = 
 for (const c of invalid)
   test(c.name, () => assert.deepEqual(issues(mysqlScaler.parse(inputs(c.md))), c.want));
 
-test('a DSN without the database slash is an issue on connectionString without its value', () => {
-  const got = issues(
-    mysqlScaler.parse(inputs(base, { connectionString: new Secret('u:hunter2@tcp(h:1)') })),
+test('a DSN without the database slash is accepted with a warning (KEDA accepts it), never quoted, and fails at build', async () => {
+  const def = getScalerDefinition('mysql');
+  assert.ok(def);
+  const r = def.parse(inputs(base, { connectionString: new Secret('u:hunter2@tcp(h:1)') }));
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  assert.deepEqual(
+    r.warnings.map((i) => `${i.path}: ${i.message}`),
+    [
+      'authenticationRef: parameter "connectionString": invalid DSN: missing the slash separating the database name. KEDA accepts this manifest, but the trigger fails there too',
+    ],
   );
-  assert.deepEqual(got, [
-    'authenticationRef: parameter "connectionString": invalid DSN: missing the slash separating the database name',
-  ]);
+  const ctx = { triggerRef: 'ScaledObject default/so trigger 0 (mysql)' } as Parameters<
+    typeof def.create
+  >[1];
+  await assert.rejects(def.create(r.meta, ctx), {
+    message:
+      'ScaledObject default/so trigger 0 (mysql): invalid DSN: missing the slash separating the database name',
+  });
 });
 
 const dsns = [

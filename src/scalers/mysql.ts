@@ -137,10 +137,11 @@ export const mysqlScaler = defineScaler({
         }),
       );
     }
+    // KEDA's driver parses the DSN when the scaler connects: a malformed one is accepted, then fails.
     try {
       parseMysqlDsn(dsn.reveal());
     } catch (e) {
-      ctx.issue(f.connectionString ? 'connectionString' : 'host', errorMessage(e));
+      ctx.willFail(f.connectionString ? 'connectionString' : 'host', errorMessage(e));
     }
     return {
       dsn,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Secret } from '../secret.js';
 import { buildLibpq, parseLibpq, pgConfig, quoteLibpq } from './postgresql-connection.js';
 import { postgresql } from './postgresql.js';
+import { getScalerDefinition } from './registry.js';
 import { scanFloat } from './sql-value.js';
 import type { ParseResult, TriggerInputs } from './types.js';
 
@@ -149,15 +150,26 @@ test('libpq parsing reads back what buildLibpq writes', () => {
   assert.deepEqual(pgConfig(s).config.ssl, { rejectUnauthorized: false });
 });
 
-test('an unterminated quote is a parse issue on connection without its value', () => {
-  const got = issues(
-    postgresql.parse(
-      inputs({ query: 'q', targetQueryValue: '1' }, { connection: new Secret("password='abc") }),
-    ),
+test('a connection that is not libpq is accepted with a warning (KEDA accepts it), never quoted, and fails at build', async () => {
+  const def = getScalerDefinition('postgresql');
+  assert.ok(def);
+  const r = def.parse(
+    inputs({ query: 'q', targetQueryValue: '1' }, { connection: new Secret("password='abc") }),
   );
-  assert.deepEqual(got, [
-    'authenticationRef: parameter "connection": is not a valid connection string: unterminated quoted string in connection info string',
-  ]);
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  assert.deepEqual(
+    r.warnings.map((i) => `${i.path}: ${i.message}`),
+    [
+      'authenticationRef: parameter "connection": the connection string is not libpq (key=value pairs or a postgresql:// URL): unterminated quoted string in connection info string. KEDA accepts this manifest, but the trigger fails there too',
+    ],
+  );
+  const ctx = { triggerRef: 'ScaledObject default/so trigger 0 (postgresql)' } as Parameters<
+    typeof def.create
+  >[1];
+  await assert.rejects(def.create(r.meta, ctx), {
+    message:
+      'ScaledObject default/so trigger 0 (postgresql): the connection string is not libpq (key=value pairs or a postgresql:// URL): unterminated quoted string in connection info string',
+  });
 });
 
 const scans = [

@@ -151,10 +151,14 @@ export const postgresql = defineScaler({
         );
       }
     } else {
+      // KEDA hands the string to pgx when it connects: a malformed one is accepted, then fails.
       try {
         pgConfig(connection.reveal());
       } catch (e) {
-        ctx.issue('connection', `is not a valid connection string: ${errorMessage(e)}`);
+        ctx.willFail(
+          'connection',
+          `the connection string is not libpq (key=value pairs or a postgresql:// URL): ${errorMessage(e)}`,
+        );
       }
     }
     return {

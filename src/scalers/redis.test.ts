@@ -249,7 +249,7 @@ test('an address without a port is accepted with a warning, as KEDA accepts it, 
   const r = await acceptedButFails('redis', { listName: 'l', address: 'localhost' });
   assert.equal(
     r.warning,
-    'metadata.address: address "localhost" cannot be dialed (missing port in address); write host:port. KEDA accepts this trigger but its scaler fails the same way when it connects',
+    'metadata.address: address "localhost" cannot be dialed (missing port in address); write host:port. KEDA accepts this manifest, but the trigger fails there too',
   );
   assert.equal(
     r.failure,

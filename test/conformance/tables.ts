@@ -1,6 +1,9 @@
 /** Every conformance table, in the order the counts are printed. */
 import type { AnyTable } from './harness.js';
+import { mongodbTables } from './scalers/mongodb.js';
+import { mysqlTables } from './scalers/mysql.js';
+import { postgresqlTables } from './scalers/postgresql.js';
 import { redisStreamsTables } from './scalers/redis-streams.js';
 import { redisTables } from './scalers/redis.js';
 
-export const tables: readonly AnyTable[] = [...redisTables, ...redisStreamsTables];
+export const tables: readonly AnyTable[] = [...redisTables, ...redisStreamsTables, ...mongodbTables, ...postgresqlTables, ...mysqlTables];
