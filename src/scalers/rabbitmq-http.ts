@@ -10,13 +10,22 @@ import type { RabbitMeta } from './rabbitmq-metadata.js';
 import { queryEscape } from './rabbitmq-metadata.js';
 import type { TokenSource } from './rabbitmq-oauth.js';
 
+/** What a mode measures: messages (ready only with excludeUnacknowledged) and the two rates. */
 export interface QueueStats {
   messages: number;
   publishRate: number;
   deliverRate: number;
 }
 
-interface QueueInfo {
+/** One queue of the management API, the fields KEDA reads (`queueInfo`). */
+export interface QueueInfo {
+  messages: number;
+  messagesReady: number;
+  publishRate: number;
+  deliverRate: number;
+}
+
+interface ApiQueue {
   messages?: number;
   messages_ready?: number;
   message_stats?: {
@@ -25,13 +34,29 @@ interface QueueInfo {
   };
 }
 
-/** KEDA getVhostAndPathFromURL: the last path segment is the vhost, the rest a path prefix. */
+/** Go path.Clean of the joined segments: empty and `.` segments dropped, `..` resolved. */
+function cleanJoin(segments: readonly string[]): string {
+  const out: string[] = [];
+  for (const s of segments.join('/').split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') out.pop();
+    else out.push(s);
+  }
+  return out.join('/');
+}
+
+/**
+ * KEDA getVhostAndPathFromURL: the last path segment is the vhost (`/`, `//` or none is the
+ * root vhost `%2F`), the segments before it a path prefix joined as Go's path.Join does
+ * (`sub1//` → prefix `/sub1`).
+ */
 export function vhostAndPath(path: string, vhostName?: string): { vhost: string; prefix: string } {
   const parts = path.split('/');
   let vhost = `/${parts[parts.length - 1] ?? ''}`;
-  const prefix = parts.length > 2 ? parts.slice(0, -1).join('/') : '';
+  const joined = cleanJoin(parts.slice(0, -1));
+  const prefix = joined ? `/${joined}` : '';
   if (vhostName !== undefined) vhost = `/${queryEscape(vhostName)}`;
-  if (vhost === '/' || vhost === '//') vhost = '/%2F';
+  if (vhost === '/') vhost = '/%2F';
   return { vhost, prefix };
 }
 
@@ -91,33 +116,51 @@ function getJson(
   });
 }
 
-function stats(q: QueueInfo, excludeUnacked: boolean): QueueStats {
+function queueInfo(q: ApiQueue): QueueInfo {
   return {
-    messages: (excludeUnacked ? q.messages_ready : q.messages) ?? 0,
+    messages: q.messages ?? 0,
+    messagesReady: q.messages_ready ?? 0,
     publishRate: q.message_stats?.publish_details?.rate ?? 0,
     deliverRate: q.message_stats?.deliver_get_details?.rate ?? 0,
   };
 }
 
-/** KEDA getComposedQueue: sum / avg / max of messages and publish rate (deliver rate stays 0). */
-export function compose(items: readonly QueueStats[], op: RabbitMeta['operation']): QueueStats {
-  if (items.length === 0) return { messages: 0, publishRate: 0, deliverRate: 0 };
-  const msgs = items.map((i) => i.messages);
-  const rates = items.map((i) => i.publishRate);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  switch (op) {
-    case 'sum':
-      return { messages: sum(msgs), publishRate: sum(rates), deliverRate: 0 };
-    case 'avg':
-      // KEDA divides integers for message counts.
-      return {
-        messages: Math.trunc(sum(msgs) / items.length),
-        publishRate: sum(rates) / items.length,
-        deliverRate: 0,
-      };
-    case 'max':
-      return { messages: Math.max(...msgs), publishRate: Math.max(...rates), deliverRate: 0 };
+/** What the modes measure of a queue: `messages`, or `messages_ready` with excludeUnacknowledged. */
+export function queueStats(q: QueueInfo, excludeUnacked: boolean): QueueStats {
+  return {
+    messages: excludeUnacked ? q.messagesReady : q.messages,
+    publishRate: q.publishRate,
+    deliverRate: q.deliverRate,
+  };
+}
+
+/**
+ * KEDA getComposedQueue: the queues a regex matched as one, each field summed, averaged
+ * (message counts divided as integers) or maxed on its own; no queue gives zeros.
+ */
+export function compose(items: readonly QueueInfo[], op: string): QueueInfo {
+  const fields = ['messages', 'messagesReady', 'publishRate', 'deliverRate'] as const;
+  const out: QueueInfo = { messages: 0, messagesReady: 0, publishRate: 0, deliverRate: 0 };
+  if (items.length === 0) return out;
+  for (const f of fields) {
+    const xs = items.map((i) => i[f]);
+    const sum = xs.reduce((a, b) => a + b, 0);
+    switch (op) {
+      case 'sum':
+        out[f] = sum;
+        break;
+      case 'avg':
+        out[f] =
+          f === 'messages' || f === 'messagesReady' ? Math.trunc(sum / xs.length) : sum / xs.length;
+        break;
+      case 'max':
+        out[f] = Math.max(...xs);
+        break;
+      default:
+        throw new Error(`operation mode ${op} must be one of sum, avg, max`);
+    }
   }
+  return out;
 }
 
 /** One read of the management API. Throws Errors whose messages hold no credentials. */
@@ -138,12 +181,12 @@ export async function readQueueHttp(
   } catch {
     throw new Error(`the management API at ${url.toString()} did not answer JSON`);
   }
-  if (!meta.useRegex) return stats(parsed as QueueInfo, meta.excludeUnacknowledged);
-  const page = parsed as { items?: QueueInfo[]; page_count?: number };
+  if (!meta.useRegex) return queueStats(queueInfo(parsed as ApiQueue), meta.excludeUnacknowledged);
+  const page = parsed as { items?: ApiQueue[]; page_count?: number };
   if ((page.page_count ?? 1) > 1)
     throw new Error('regex matches more than a single page, consider increasing your pageSize');
-  return compose(
-    (page.items ?? []).map((q) => stats(q, meta.excludeUnacknowledged)),
-    meta.operation,
+  return queueStats(
+    compose((page.items ?? []).map(queueInfo), meta.operation),
+    meta.excludeUnacknowledged,
   );
 }

@@ -29,7 +29,7 @@ export interface RabbitMeta {
   activationValue: number;
   vhostName?: string;
   useRegex: boolean;
-  operation: 'sum' | 'avg' | 'max';
+  operation: string;
   pageSize: number;
   excludeUnacknowledged: boolean;
   /** HTTP timeout (ms); KEDA's global HTTP timeout (3 s) when not set. */
@@ -39,6 +39,8 @@ export interface RabbitMeta {
   /** OAuth2 client credentials for the management API (HTTP only). */
   oauth?: OAuthConfig;
 }
+
+const OPERATIONS: readonly string[] = ['sum', 'avg', 'max'];
 
 /** Default KEDA target when neither mode/value nor queueLength is set. */
 export const DEFAULT_QUEUE_LENGTH = 20;
@@ -75,8 +77,8 @@ export const rabbitmqSchema = z.object({
     from: ['metadata', 'auth'],
   }),
   useRegex: field(bool().default(false), { doc: 'queueName is a regex (HTTP only).' }),
-  operation: field(oneOf(['sum', 'avg', 'max']).default('sum'), {
-    doc: 'How queues matched by a regex combine.',
+  operation: field(text().default('sum'), {
+    doc: 'How queues matched by a regex combine: `sum`, `avg` or `max`.',
   }),
   pageSize: field(int().default(100), { doc: 'Queues per page with useRegex (at least 1).' }),
   excludeUnacknowledged: field(bool().default(false), {
@@ -143,16 +145,22 @@ function modeAndValue(f: Fields, ctx: BuildContext): { mode: RabbitMode; value: 
   return { mode: f.mode ?? 'QueueLength', value: f.value ?? DEFAULT_QUEUE_LENGTH };
 }
 
-/** The protocol from `protocol` or the host scheme. */
+/**
+ * The protocol from `protocol` or, with `auto`, the host's URL scheme (an unknown scheme is an
+ * error, as in KEDA). A host KEDA accepts but no client can connect to (`http://`, or any
+ * non-URL with an explicit protocol) is a warning, and the trigger fails when built. The host
+ * is secret (it may hold credentials), so messages never quote it.
+ */
 function protocolOf(f: Fields, ctx: BuildContext): 'amqp' | 'http' {
+  const host = f.host.reveal();
+  const unusable = () =>
+    ctx.willFail(
+      'host',
+      'names no server to connect to (expected a URL like amqp://host:5672/vhost or http://host:15672/vhost)',
+    );
+  if (!URL.canParse(host)) unusable();
   if (f.protocol !== 'auto') return f.protocol;
-  let scheme: string;
-  try {
-    scheme = new URL(f.host.reveal()).protocol.replace(/:$/, '');
-  } catch {
-    ctx.issue('host', 'must be a URL like amqp://host:5672/vhost or http://host:15672/vhost');
-    return 'amqp';
-  }
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(host)?.[1]?.toLowerCase() ?? '';
   if (scheme === 'amqp' || scheme === 'amqps') return 'amqp';
   if (scheme === 'http' || scheme === 'https') return 'http';
   ctx.issue('host', `unknown host URL scheme \`${scheme}\` (expected amqp, amqps, http or https)`);
@@ -174,6 +182,12 @@ export function buildRabbitMeta(f: Fields, ctx: BuildContext): RabbitMeta {
   if (mode !== 'QueueLength' && protocol !== 'http')
     ctx.issue('mode', `protocol ${protocol} not supported; must be http to use mode ${mode}`);
   if (f.pageSize < 1) ctx.issue('pageSize', 'pageSize should be 1 or greater');
+  // KEDA checks the operation only when it composes the queues a regex matched.
+  if (!OPERATIONS.includes(f.operation)) {
+    const what = `must be one of ${OPERATIONS.join(', ')}, got "${f.operation}"`;
+    if (f.useRegex) ctx.willFail('operation', what);
+    else ctx.warn('operation', `${what} (ignored: only used with useRegex)`);
+  }
   if ((f.username === undefined) !== (f.password === undefined))
     ctx.issue(
       f.username === undefined ? 'password' : 'username',
@@ -258,7 +272,10 @@ export function queryEscape(s: string): string {
   return out;
 }
 
-/** Replaces `user:password@` in a URL-bearing message (KEDA masks it the same way). */
+/**
+ * KEDA anonymizeRabbitMQError: every `name:secret@`, with or without a URL scheme before it,
+ * becomes `user:password@`.
+ */
 export function maskUserInfo(s: string): string {
-  return s.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1xxx:xxx@');
+  return s.replace(/[^ /:]+:[^/:]+@/g, 'user:password@');
 }

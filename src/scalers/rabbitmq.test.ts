@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret } from '../secret.js';
-import { compose, managementUrl, vhostAndPath } from './rabbitmq-http.js';
+import { compose, managementUrl, queueStats, vhostAndPath } from './rabbitmq-http.js';
 import { maskUserInfo, queryEscape } from './rabbitmq-metadata.js';
 import { measure, rabbitmq } from './rabbitmq.js';
 import type { ParseResult, TriggerInputs } from './types.js';
@@ -136,6 +136,8 @@ const vhosts = [
   { name: 'empty path is %2F', path: '', want: { vhost: '/%2F', prefix: '' } },
   { name: 'last segment is the vhost', path: '/vh', want: { vhost: '/vh', prefix: '' } },
   { name: 'a prefix path is kept', path: '/rmq/vh', want: { vhost: '/vh', prefix: '/rmq' } },
+  // Go's path.Join drops empty segments: `sub1//` is prefix /sub1 and the root vhost.
+  { name: 'empty segments are dropped', path: '/sub1//', want: { vhost: '/%2F', prefix: '/sub1' } },
 ];
 for (const c of vhosts)
   test(`vhost from URL: ${c.name}`, () => assert.deepEqual(vhostAndPath(c.path), c.want));
@@ -161,10 +163,14 @@ test('queue names are URL-escaped then normalized in the metric name', () => {
   assert.equal(queryEscape('a b'), 'a+b');
 });
 
-test('user:password@ is masked in messages', () => {
+test('user:password@ is masked in messages, with or without a URL scheme (as KEDA masks it)', () => {
   assert.equal(
     maskUserInfo('dial amqp://guest:pw@mq:5672/ failed'),
-    'dial amqp://xxx:xxx@mq:5672/ failed',
+    'dial amqp://user:password@mq:5672/ failed',
+  );
+  assert.equal(
+    maskUserInfo('this user1:password1@domain.com fails'),
+    'this user:password@domain.com fails',
   );
 });
 
@@ -221,12 +227,40 @@ for (const c of modes)
   test(`measure: ${c.name}`, () =>
     assert.deepEqual(measure({ mode: c.mode, activationValue: 2 }, c.s), c.want));
 
-test('regex results compose by sum, avg and max', () => {
-  const items = [stats(3, 1, 9), stats(4, 2, 9)];
-  assert.deepEqual(compose(items, 'sum'), stats(7, 3, 0));
-  assert.deepEqual(compose(items, 'avg'), stats(3, 1.5, 0));
-  assert.deepEqual(compose(items, 'max'), stats(4, 2, 0));
-  assert.deepEqual(compose([], 'sum'), stats(0, 0, 0));
+test('regex results compose each field by sum, avg and max, the deliver rate too (KEDA getComposedQueue)', () => {
+  const q = (
+    messages: number,
+    messagesReady: number,
+    publishRate: number,
+    deliverRate: number,
+  ) => ({
+    messages,
+    messagesReady,
+    publishRate,
+    deliverRate,
+  });
+  const items = [q(3, 1, 1, 9), q(4, 2, 2, 5)];
+  assert.deepEqual(compose(items, 'sum'), q(7, 3, 3, 14));
+  assert.deepEqual(compose(items, 'avg'), q(3, 1, 1.5, 7));
+  assert.deepEqual(compose(items, 'max'), q(4, 2, 2, 9));
+  assert.deepEqual(compose([], 'sum'), q(0, 0, 0, 0));
+});
+
+test('DeliverGetRate over queues matched by a regex reads their deliver rate (was always 0)', () => {
+  const composed = compose(
+    [
+      { messages: 0, messagesReady: 0, publishRate: 0, deliverRate: 4 },
+      { messages: 0, messagesReady: 0, publishRate: 0, deliverRate: 0 },
+    ],
+    'max',
+  );
+  assert.deepEqual(
+    measure({ mode: 'DeliverGetRate', activationValue: 0 }, queueStats(composed, false)),
+    {
+      value: 4,
+      isActive: true,
+    },
+  );
 });
 
 const oauthCases: {

@@ -4,7 +4,7 @@
  * HTTP: the management API (rabbitmq-http.ts), which also serves the rate modes. AMQP
  * connections are shared by triggers with the same URL and TLS material and reopened when lost.
  */
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { connect, credentials, type Channel, type ChannelModel } from 'amqplib';
 import { errorMessage, ScalerError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler } from './define.js';
@@ -53,6 +53,26 @@ export function measure(
   }
 }
 
+/**
+ * tide shares one AMQP connection between the triggers with the same URL and TLS material, so
+ * it cannot carry KEDA's per-object name (`keda-<namespace>-<name>`).
+ */
+export const AMQP_CONNECTION_NAME = 'tide';
+
+/**
+ * KEDA buildAMQPConfig: with TLS, a client certificate and key, and no password (neither from
+ * the TriggerAuthentication nor in the host URL), authenticate with SASL EXTERNAL, the
+ * certificate being the credential.
+ */
+export function usesExternalAuth(meta: Pick<RabbitMeta, 'url' | 'tls'>): boolean {
+  if (!meta.tls?.cert || !meta.tls.key) return false;
+  try {
+    return new URL(meta.url.reveal()).password === '';
+  } catch {
+    return true;
+  }
+}
+
 /** A shared AMQP connection that reopens lazily after the broker dropped it. */
 class AmqpLink {
   #conn: Promise<ChannelModel> | undefined;
@@ -69,7 +89,8 @@ class AmqpLink {
   async #open(): Promise<ChannelModel> {
     const tls = this.meta.tls;
     const p = connect(amqpUrl(this.meta), {
-      clientProperties: { connection_name: 'tide' },
+      clientProperties: { connection_name: AMQP_CONNECTION_NAME },
+      ...(usesExternalAuth(this.meta) ? { credentials: credentials.external() } : {}),
       timeout: 10_000,
       ...(this.meta.unsafeSsl ? { rejectUnauthorized: false } : {}),
       ...(tls?.ca ? { ca: [tls.ca] } : {}),

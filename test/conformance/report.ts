@@ -3,6 +3,7 @@
  * and any failing case (there should be none). `npm run conformance`.
  */
 import { countTable } from './harness.js';
+import { closeStub } from './http-stub.js';
 import { tables } from './tables.js';
 
 const rows: string[][] = [['table', 'cases', 'as KEDA', 'differences', 'failing']];
@@ -33,3 +34,4 @@ if (failures.length > 0) {
   console.log(`\nfailing:\n  ${failures.join('\n  ')}`);
   process.exitCode = 1;
 }
+await closeStub();

@@ -3,7 +3,15 @@ import type { AnyTable } from './harness.js';
 import { mongodbTables } from './scalers/mongodb.js';
 import { mysqlTables } from './scalers/mysql.js';
 import { postgresqlTables } from './scalers/postgresql.js';
+import { rabbitmqTables } from './scalers/rabbitmq.js';
 import { redisStreamsTables } from './scalers/redis-streams.js';
 import { redisTables } from './scalers/redis.js';
 
-export const tables: readonly AnyTable[] = [...redisTables, ...redisStreamsTables, ...mongodbTables, ...postgresqlTables, ...mysqlTables];
+export const tables: readonly AnyTable[] = [
+  ...redisTables,
+  ...redisStreamsTables,
+  ...mongodbTables,
+  ...postgresqlTables,
+  ...mysqlTables,
+  ...rabbitmqTables,
+];
