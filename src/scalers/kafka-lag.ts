@@ -45,22 +45,25 @@ export interface LagResult {
 export function partitionLag(
   topic: string,
   partition: number,
-  snap: OffsetsSnapshot,
+  snap: Pick<OffsetsSnapshot, 'consumer' | 'latest'>,
   previous: PreviousOffsets,
-  o: LagOptions,
+  o: Pick<LagOptions, 'offsetResetPolicy' | 'excludePersistentLag' | 'scaleToZeroOnInvalidOffset'>,
 ): [number, number] {
   const consumer = snap.consumer.get(topic)?.get(partition) ?? INVALID_OFFSET;
-  if (consumer === INVALID_OFFSET && o.offsetResetPolicy === 'latest') {
-    // Nothing committed yet: a consumer would start at the end, so only "something may come".
-    const v = o.scaleToZeroOnInvalidOffset ? 0 : 1;
-    return [v, v];
-  }
-  // A partition missing from the latest-offset answer counts as offset 0 (Go's map zero value).
-  const latest = snap.latest.get(topic)?.get(partition) ?? 0;
   if (consumer === INVALID_OFFSET) {
-    // earliest: a new consumer would read the whole partition.
-    return o.scaleToZeroOnInvalidOffset ? [0, 0] : [latest, latest];
+    // Nothing committed yet: with `latest` a consumer would start at the end, so only
+    // "something may come"; with `earliest` it would read the whole partition (below).
+    if (o.offsetResetPolicy === 'latest') {
+      const v = o.scaleToZeroOnInvalidOffset ? 0 : 1;
+      return [v, v];
+    }
+    if (o.scaleToZeroOnInvalidOffset) return [0, 0];
   }
+  // A partition the latest-offset answer left out (Azure Event Hubs does, now and then) has no
+  // known lag: 0, never a negative number.
+  const latest = snap.latest.get(topic)?.get(partition);
+  if (latest === undefined) return [0, 0];
+  if (consumer === INVALID_OFFSET) return [latest, latest];
   const lag = latest - consumer;
   if (o.excludePersistentLag) {
     let seen = previous.get(topic);
@@ -87,7 +90,18 @@ export function factors(n: number): number[] {
   return [...small, ...large];
 }
 
-/** KEDA getTotalLag, after the offsets were read. */
+/**
+ * KEDA getNextFactorThatBalancesConsumersToTopicPartitions: the smallest factor of the partition
+ * count whose multiple of lagThreshold covers the lag (the partition count when none does).
+ */
+export function nextFactor(lag: number, partitions: number, lagThreshold: number): number {
+  return factors(partitions).find((f) => f * lagThreshold >= lag) ?? partitions;
+}
+
+/**
+ * KEDA getTotalLag, after the offsets were read: per partition of the latest-offset answer
+ * (a partition it left out is not counted, as in KEDA), then even distribution and the cap.
+ */
 export function totalLag(
   snap: OffsetsSnapshot,
   previous: PreviousOffsets,
@@ -98,25 +112,22 @@ export function totalLag(
   let partitions = 0;
   let withLag = 0;
   for (const [topic, ids] of snap.partitions) {
-    for (const id of ids) {
+    const answered = ids.filter((id) => snap.latest.get(topic)?.has(id));
+    for (const id of answered) {
       const [lag, lagP] = partitionLag(topic, id, snap, previous, o);
       total += lag;
       withPersistent += lagP;
       if (lag > 0) withLag++;
     }
-    partitions += ids.length;
+    partitions += answered.length;
   }
-  if (!o.allowIdleConsumers || o.limitToPartitionsWithLag) {
+  if (!o.allowIdleConsumers || o.limitToPartitionsWithLag || o.ensureEvenDistributionOfPartitions) {
     // More consumers than partitions would sit idle: cap the metric at upperBound replicas.
-    let upperBound = partitions;
-    // With no partition lagging keep the partition count, so the cap never forces zero.
-    if (o.limitToPartitionsWithLag && withLag > 0) upperBound = withLag;
+    if (o.ensureEvenDistributionOfPartitions)
+      total = nextFactor(total, partitions, o.lagThreshold) * o.lagThreshold;
+    const upperBound = o.limitToPartitionsWithLag ? withLag : partitions;
     // Go integer division, as KEDA compares.
     if (Math.trunc(total / o.lagThreshold) > upperBound) total = upperBound * o.lagThreshold;
-  }
-  if (o.ensureEvenDistributionOfPartitions) {
-    const f = factors(partitions).find((x) => x * o.lagThreshold >= total);
-    if (f !== undefined) total = f * o.lagThreshold;
   }
   return {
     totalLag: total,

@@ -40,6 +40,8 @@ export interface KafkaMeta {
   scaleToZeroOnInvalidOffset: boolean;
   limitToPartitionsWithLag: boolean;
   ensureEvenDistributionOfPartitions: boolean;
+  /** Sarama's `Metadata.Full`; kafkajs fetches the metadata it needs, so only kept as given. */
+  fullMetadata: boolean;
   sasl: KafkaSasl;
   username?: string;
   password?: Secret;
@@ -107,7 +109,7 @@ export const kafkaSchema = z.object({
   }),
   unsafeSsl: field(bool().default(false), { doc: "Do not verify the brokers' certificates." }),
   sasl: field(oneOf(SASL).default('none'), {
-    doc: 'SASL mechanism (`gssapi` is not supported by tide).',
+    doc: 'SASL mechanism. `gssapi` is accepted as KEDA accepts it, with a warning: tide cannot connect with it.',
     from: META_AUTH,
   }),
   username: field(text().optional(), { doc: 'SASL user (or OAuth client id).', from: AUTH }),
@@ -117,7 +119,7 @@ export const kafkaSchema = z.object({
     secret: true,
   }),
   saslTokenProvider: field(oneOf(['bearer', 'aws_msk_iam']).optional(), {
-    doc: 'With `sasl: oauthbearer`: `bearer` (client-credentials token); `aws_msk_iam` is not supported by tide.',
+    doc: 'With `sasl: oauthbearer`: `bearer` (client-credentials token); `aws_msk_iam` is accepted as KEDA accepts it, with a warning: tide cannot connect with it.',
     from: META_AUTH,
   }),
   oauthTokenEndpointUri: field(text().optional(), {
@@ -128,6 +130,33 @@ export const kafkaSchema = z.object({
   oauthExtensions: field(list().optional(), {
     doc: 'SASL/OAUTHBEARER extensions as `k=v,k=v`.',
     from: AUTH,
+  }),
+  keytab: field(secret().optional(), {
+    doc: 'gssapi: keytab (gssapi is accepted as KEDA accepts it, but not supported by tide).',
+    from: AUTH,
+    secret: true,
+  }),
+  realm: field(text().optional(), { doc: 'gssapi: Kerberos realm.', from: AUTH }),
+  kerberosConfig: field(text().optional(), { doc: 'gssapi: krb5.conf contents.', from: AUTH }),
+  kerberosServiceName: field(text().optional(), {
+    doc: 'gssapi: service name.',
+    from: AUTH,
+  }),
+  kerberosDisableFAST: field(bool().default(false), {
+    doc: 'gssapi: disable FAST negotiation.',
+    from: AUTH,
+  }),
+  awsRegion: field(text().optional(), { doc: 'aws_msk_iam: AWS region.' }),
+  awsRoleArn: field(text().optional(), { doc: 'aws_msk_iam: role to assume.', from: AUTH }),
+  awsAccessKeyID: field(text().optional(), {
+    doc: 'aws_msk_iam: access key id.',
+    from: AUTH,
+    aliases: ['awsAccessKeyId'],
+  }),
+  awsSecretAccessKey: field(secret().optional(), {
+    doc: 'aws_msk_iam: secret access key.',
+    from: AUTH,
+    secret: true,
   }),
   ca: field(text().optional(), { doc: 'PEM CA certificate.', from: AUTH }),
   cert: field(text().optional(), { doc: 'PEM client certificate (with `key`).', from: AUTH }),
@@ -155,22 +184,28 @@ export function parsePartitionList(s: string): { ok: number[] } | { error: strin
     if (parts.length > 2 || nums.some((n) => !Number.isSafeInteger(n) || n > 2 ** 31 - 1))
       return { error: `"${term}" is not a partition id or a range like 1-4` };
     const [a, b] = nums as [number, number | undefined];
+    // A range whose start is after its end adds nothing, as in KEDA.
     if (b === undefined) out.push(a);
-    else if (a > b) return { error: `range "${term}" is empty (start after end)` };
     else for (let i = a; i <= b; i++) out.push(i);
   }
   return { ok: out };
 }
 
-const VERSION = /^\d+\.\d+\.\d+(\.\d+)?$/;
+/** Sarama ParseKafkaVersion: `0.x.y.z` before Kafka 1.0, `x.y.z` from 1.0 on. */
+export function isKafkaVersion(v: string): boolean {
+  return v.length >= 5 && (v.startsWith('0') ? /^0\.\d+\.\d+\.\d+$/ : /^\d+\.\d+\.\d+$/).test(v);
+}
 
 /** KEDA's cross-field checks; every message names the field it is about. */
 export function buildKafkaMeta(f: Fields, ctx: BuildContext): KafkaMeta {
   if (f.bootstrapServers.length === 0) ctx.issue('bootstrapServers', 'no bootstrapServers given');
   if (f.activationLagThreshold < 0)
     ctx.issue('activationLagThreshold', `must not be negative, got "${f.activationLagThreshold}"`);
-  if (!VERSION.test(f.version))
-    ctx.issue('version', `must be a Kafka version like 2.8.0, got "${f.version}"`);
+  if (!isKafkaVersion(f.version))
+    ctx.issue(
+      'version',
+      `must be a Kafka version like 2.8.0 (or 0.11.0.2 before 1.0), got "${f.version}"`,
+    );
   const needsTopic = (p: string) =>
     ctx.issue(p, `topic must be set when ${p} is used (there is no topic to read partitions of)`);
   if (f.topic === undefined) {
@@ -188,11 +223,12 @@ export function buildKafkaMeta(f: Fields, ctx: BuildContext): KafkaMeta {
       'ensureEvenDistributionOfPartitions',
       'cannot be used together with limitToPartitionsWithLag; use one of them',
     );
+  // KEDA parses the limitation even without a topic, then ignores it.
   let partitionLimitation: number[] | undefined;
-  if (f.partitionLimitation !== undefined && f.topic !== undefined) {
+  if (f.partitionLimitation !== undefined) {
     const r = parsePartitionList(f.partitionLimitation);
     if ('error' in r) ctx.issue('partitionLimitation', r.error);
-    else partitionLimitation = r.ok;
+    else if (f.topic !== undefined) partitionLimitation = r.ok;
   }
 
   const meta: KafkaMeta = {
@@ -206,6 +242,7 @@ export function buildKafkaMeta(f: Fields, ctx: BuildContext): KafkaMeta {
     scaleToZeroOnInvalidOffset: f.scaleToZeroOnInvalidOffset,
     limitToPartitionsWithLag: f.limitToPartitionsWithLag,
     ensureEvenDistributionOfPartitions: f.ensureEvenDistributionOfPartitions,
+    fullMetadata: f.fullMetadata,
     sasl: 'none',
   };
   if (f.topic !== undefined) meta.topic = f.topic;
@@ -229,10 +266,19 @@ function buildSasl(f: Fields, meta: KafkaMeta, ctx: BuildContext): void {
     case 'none':
       return;
     case 'gssapi':
-      ctx.issue(
-        'sasl',
-        'gssapi (Kerberos) is not supported by tide: its Kafka client has no Kerberos',
-      );
+      // KEDA's checks first, so a configuration KEDA refuses is refused here too.
+      if (f.username === undefined)
+        ctx.issue('sasl', 'gssapi needs username in the TriggerAuthentication');
+      if ((f.password === undefined) === (f.keytab === undefined))
+        ctx.issue(
+          'sasl',
+          "gssapi needs exactly one of 'password' or 'keytab' in the TriggerAuthentication",
+        );
+      if (f.realm === undefined)
+        ctx.issue('sasl', 'gssapi needs realm in the TriggerAuthentication');
+      if (f.kerberosConfig === undefined)
+        ctx.issue('sasl', 'gssapi needs kerberosConfig in the TriggerAuthentication');
+      ctx.willFail('sasl', UNSUPPORTED_GSSAPI);
       return;
     case 'plaintext':
     case 'scram_sha256':
@@ -245,7 +291,16 @@ function buildSasl(f: Fields, meta: KafkaMeta, ctx: BuildContext): void {
     case 'oauthbearer': {
       const provider = f.saslTokenProvider ?? 'bearer';
       if (provider === 'aws_msk_iam') {
-        ctx.issue('saslTokenProvider', 'aws_msk_iam is not supported by tide');
+        if (f.tls !== 'enable')
+          ctx.issue('saslTokenProvider', 'aws_msk_iam needs tls: enable (AWS MSK requires TLS)');
+        if (f.awsRegion === undefined)
+          ctx.issue('saslTokenProvider', 'aws_msk_iam needs awsRegion in the trigger metadata');
+        if (!hasAwsCredentials(f))
+          ctx.issue(
+            'saslTokenProvider',
+            'aws_msk_iam needs awsRoleArn, or awsAccessKeyID and awsSecretAccessKey, in the TriggerAuthentication',
+          );
+        ctx.willFail('saslTokenProvider', UNSUPPORTED_MSK);
         return;
       }
       if (
@@ -274,4 +329,15 @@ function buildSasl(f: Fields, meta: KafkaMeta, ctx: BuildContext): void {
   meta.sasl = f.sasl;
   if (f.username !== undefined) meta.username = f.username;
   if (f.password !== undefined) meta.password = f.password;
+}
+
+const UNSUPPORTED_GSSAPI =
+  'SASL gssapi (Kerberos) is not supported by tide: its Kafka client (kafkajs) has no Kerberos';
+const UNSUPPORTED_MSK =
+  'the aws_msk_iam token provider is not supported by tide: it has no AWS credentials client';
+
+/** KEDA GetAwsAuthorization (without pod identity): a role, or an access key with its secret. */
+function hasAwsCredentials(f: Fields): boolean {
+  if (f.awsRoleArn !== undefined) return true;
+  return f.awsAccessKeyID !== undefined && f.awsSecretAccessKey !== undefined;
 }

@@ -2,9 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret } from '../secret.js';
 import { kafkaPoolKey } from './kafka-client.js';
-import { factors, totalLag, type OffsetsSnapshot, type PreviousOffsets } from './kafka-lag.js';
+import {
+  factors,
+  partitionLag,
+  totalLag,
+  type OffsetsSnapshot,
+  type PreviousOffsets,
+} from './kafka-lag.js';
 import { parsePartitionList, type KafkaMeta } from './kafka-metadata.js';
 import { kafka, kafkaMetricName } from './kafka.js';
+import { getScalerDefinition } from './registry.js';
 import type { ParseResult, TriggerInputs } from './types.js';
 
 function inputs(
@@ -124,7 +131,16 @@ const failures: {
   {
     name: 'a malformed version is rejected',
     md: { ...base, version: 'latest' },
-    want: ['metadata.version: must be a Kafka version like 2.8.0, got "latest"'],
+    want: [
+      'metadata.version: must be a Kafka version like 2.8.0 (or 0.11.0.2 before 1.0), got "latest"',
+    ],
+  },
+  {
+    name: 'a four-part version from 1.0 on is rejected, as Sarama rejects it',
+    md: { ...base, version: '1.2.3.4' },
+    want: [
+      'metadata.version: must be a Kafka version like 2.8.0 (or 0.11.0.2 before 1.0), got "1.2.3.4"',
+    ],
   },
   {
     name: 'an unknown sasl mode is rejected',
@@ -150,10 +166,13 @@ const failures: {
     ],
   },
   {
-    name: 'gssapi is rejected as unsupported',
+    name: 'gssapi without its parameters is refused as KEDA refuses it',
     md: { ...base, sasl: 'gssapi' },
     want: [
-      'metadata.sasl: gssapi (Kerberos) is not supported by tide: its Kafka client has no Kerberos',
+      'metadata.sasl: gssapi needs username in the TriggerAuthentication',
+      "metadata.sasl: gssapi needs exactly one of 'password' or 'keytab' in the TriggerAuthentication",
+      'metadata.sasl: gssapi needs realm in the TriggerAuthentication',
+      'metadata.sasl: gssapi needs kerberosConfig in the TriggerAuthentication',
     ],
   },
   {
@@ -164,9 +183,13 @@ const failures: {
     ],
   },
   {
-    name: 'the aws_msk_iam token provider is rejected as unsupported',
+    name: 'aws_msk_iam without TLS, region and credentials is refused as KEDA refuses it',
     md: { ...base, sasl: 'oauthbearer', saslTokenProvider: 'aws_msk_iam' },
-    want: ['metadata.saslTokenProvider: aws_msk_iam is not supported by tide'],
+    want: [
+      'metadata.saslTokenProvider: aws_msk_iam needs tls: enable (AWS MSK requires TLS)',
+      'metadata.saslTokenProvider: aws_msk_iam needs awsRegion in the trigger metadata',
+      'metadata.saslTokenProvider: aws_msk_iam needs awsRoleArn, or awsAccessKeyID and awsSecretAccessKey, in the TriggerAuthentication',
+    ],
   },
   {
     name: 'tls is enable or disable',
@@ -183,11 +206,21 @@ const failures: {
 for (const c of failures)
   test(c.name, () => assert.deepEqual(issues(kafka.parse(inputs(c.md, c.auth))), c.want));
 
-test('partitionLimitation is ignored without a topic, as in KEDA', () => {
+test('partitionLimitation is ignored without a topic, but parsed first, as in KEDA', () => {
   const m = ok(
-    kafka.parse(inputs({ bootstrapServers: 'b:1', consumerGroup: 'g', partitionLimitation: 'x' })),
+    kafka.parse(
+      inputs({ bootstrapServers: 'b:1', consumerGroup: 'g', partitionLimitation: '1,2' }),
+    ),
   );
   assert.equal(m.partitionLimitation, undefined);
+  assert.deepEqual(
+    issues(
+      kafka.parse(
+        inputs({ bootstrapServers: 'b:1', consumerGroup: 'g', partitionLimitation: 'x' }),
+      ),
+    ),
+    ['metadata.partitionLimitation: "x" is not a partition id or a range like 1-4'],
+  );
 });
 
 const partitionLists = [
@@ -199,8 +232,53 @@ for (const c of partitionLists)
   test(`partitionLimitation "${c.s}" lists ${c.want.join(',')}`, () =>
     assert.deepEqual(parsePartitionList(c.s), { ok: c.want }));
 
-test('a reversed range is rejected', () =>
-  assert.deepEqual(parsePartitionList('5-2'), { error: 'range "5-2" is empty (start after end)' }));
+test('a reversed range adds no partition, as in KEDA', () =>
+  assert.deepEqual(parsePartitionList('5-2,7'), { ok: [7] }));
+
+/** Accepted with a warning (KEDA accepts it); the registry's create fails with the reason. */
+async function unsupported(md: Record<string, string>, auth: Record<string, string>) {
+  const def = getScalerDefinition('kafka');
+  assert.ok(def);
+  const r = def.parse(inputs(md, auth));
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  const ctx = { triggerRef: 'ScaledObject default/so trigger 0 (kafka)' } as Parameters<
+    typeof def.create
+  >[1];
+  const failure = await def.create(r.meta, ctx).then(
+    () => 'built',
+    (e: Error) => e.message,
+  );
+  return { warnings: r.warnings.map((w) => `${w.path}: ${w.message}`), failure };
+}
+
+test('a complete gssapi configuration is accepted with a warning and the trigger fails as unsupported', async () => {
+  const r = await unsupported(
+    { ...base, sasl: 'gssapi' },
+    { username: 'u', keytab: 'K', realm: 'R', kerberosConfig: 'C' },
+  );
+  assert.deepEqual(r.warnings, [
+    'metadata.sasl: SASL gssapi (Kerberos) is not supported by tide: its Kafka client (kafkajs) has no Kerberos. KEDA accepts this manifest, but the trigger fails there too',
+  ]);
+  assert.equal(
+    r.failure,
+    'ScaledObject default/so trigger 0 (kafka): SASL gssapi (Kerberos) is not supported by tide: its Kafka client (kafkajs) has no Kerberos',
+  );
+});
+
+test('a complete aws_msk_iam configuration is accepted with a warning and the trigger fails as unsupported', async () => {
+  const r = await unsupported(
+    {
+      ...base,
+      sasl: 'oauthbearer',
+      saslTokenProvider: 'aws_msk_iam',
+      tls: 'enable',
+      awsRegion: 'eu-west-1',
+    },
+    { awsRoleArn: 'arn:aws:iam::1:role/x' },
+  );
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.failure, /aws_msk_iam token provider is not supported by tide/);
+});
 
 test('SASL and TLS material come from the TriggerAuthentication; secrets stay Secrets', () => {
   const m = ok(
@@ -342,6 +420,13 @@ const lagCases: {
     want: [30, 25],
   },
   {
+    name: 'even distribution then the cap: allowIdleConsumers does not skip them (KEDA order)',
+    latest: [500, 0],
+    consumer: [0, 0],
+    o: { ensureEvenDistributionOfPartitions: true, allowIdleConsumers: true },
+    want: [20, 500],
+  },
+  {
     name: 'even distribution with no lag still reports one factor',
     latest: [0, 0, 0, 0],
     consumer: [0, 0, 0, 0],
@@ -363,6 +448,18 @@ test('lag: excludePersistentLag zeroes a partition whose offset did not move, fo
   const stuck = totalLag(snap([9], [4]), prev, o);
   assert.deepEqual([stuck.totalLag, stuck.totalLagWithPersistent], [0, 5]);
   assert.equal(totalLag(snap([9], [6]), prev, o).totalLag, 3);
+});
+
+test('lag: a partition missing from the latest offsets counts 0, never a negative lag', () => {
+  const s = snap([0, 0], [100, 100]);
+  s.latest.get('t')?.delete(1);
+  assert.deepEqual(partitionLag('t', 1, s, new Map(), opts), [0, 0]);
+  // and it is not counted among the partitions, as KEDA iterates the latest-offset answer
+  const r = totalLag(snap([115, 0], [100, 0]), new Map(), opts);
+  assert.deepEqual([r.totalLag, r.partitions], [15, 2]);
+  const missing = snap([115, 0], [100, 0]);
+  missing.latest.get('t')?.delete(1);
+  assert.deepEqual(totalLag(missing, new Map(), opts).partitions, 1);
 });
 
 test('factors are ascending', () => {

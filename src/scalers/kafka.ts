@@ -59,6 +59,11 @@ async function groupOffsets(admin: Admin, group: string, topics: string[]) {
   }
 }
 
+/** KEDA isActivePartition: the topic's partitions, only those listed when a limitation is set. */
+export function selectPartitions(ids: readonly number[], limitation?: readonly number[]): number[] {
+  return ids.filter((id) => !limitation || limitation.includes(id)).sort((a, b) => a - b);
+}
+
 /** Topics and partitions to count (KEDA getTopicPartitions) plus both offset sets. */
 export async function readOffsets(admin: Admin, m: KafkaMeta): Promise<OffsetsSnapshot> {
   const consumer = new Map<string, Map<number, number>>();
@@ -80,10 +85,10 @@ export async function readOffsets(admin: Admin, m: KafkaMeta): Promise<OffsetsSn
   if (topics.length === 0) return { partitions, consumer, latest: new Map() };
   const md = await step('describing topics', admin.fetchTopicMetadata({ topics }));
   for (const t of md.topics) {
-    const ids = t.partitions
-      .map((p) => p.partitionId)
-      .filter((id) => !m.partitionLimitation || m.partitionLimitation.includes(id))
-      .sort((a, b) => a - b);
+    const ids = selectPartitions(
+      t.partitions.map((p) => p.partitionId),
+      m.partitionLimitation,
+    );
     if (ids.length === 0)
       throw new Step(`expected at least one active partition within the topic "${t.name}"`);
     partitions.set(t.name, ids);
@@ -165,8 +170,10 @@ const NOTES = [
   '`lag / lagThreshold` (integer division, as KEDA) is at most the partition count (or the',
   'partitions with lag, with `limitToPartitionsWithLag`). Active when the lag including persistent',
   'lag is greater than `activationLagThreshold`. Without `topic`, every topic where the group has',
-  'committed an offset is summed. Uses kafkajs: `version` and `fullMetadata` are validated only;',
-  'SASL `gssapi` and the `aws_msk_iam` token provider are rejected as unsupported.',
+  'committed an offset is summed. Uses kafkajs: `version` and `fullMetadata` are validated only.',
+  'SASL `gssapi` and the `aws_msk_iam` token provider are validated as KEDA validates them and',
+  'accepted with a warning; the trigger then fails with "not supported by tide" (no Kerberos or AWS',
+  'client).',
 ].join('\n');
 
 export const kafka = defineScaler({

@@ -1,5 +1,6 @@
 /** Every conformance table, in the order the counts are printed. */
 import type { AnyTable } from './harness.js';
+import { kafkaTables } from './scalers/kafka.js';
 import { mongodbTables } from './scalers/mongodb.js';
 import { mysqlTables } from './scalers/mysql.js';
 import { postgresqlTables } from './scalers/postgresql.js';
@@ -14,4 +15,5 @@ export const tables: readonly AnyTable[] = [
   ...postgresqlTables,
   ...mysqlTables,
   ...rabbitmqTables,
+  ...kafkaTables,
 ];

@@ -2160,7 +2160,7 @@ const amqpConfigCases: Case<AmqpConfigInput, { external: boolean }>[] = [
     true,
   ],
 ].map(([name, input, external]) => ({
-  go: `TestRabbitMQBuildAMQPConfig "${String(name)}"`,
+  go: `TestRabbitMQBuildAMQPConfig "${name as string}"`,
   input: input as AmqpConfigInput,
   keda: { external: Boolean(external) },
 }));
