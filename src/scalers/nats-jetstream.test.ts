@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { consumerLag, jszUrl, natsJetStream, type NatsJetStreamMeta } from './nats-jetstream.js';
+import { getScalerDefinition } from './registry.js';
 import type { ParseResult, TriggerInputs } from './types.js';
 
 function inputs(
@@ -66,13 +67,6 @@ const failures: { name: string; md: Record<string, string>; want: string[] }[] =
     want: ['metadata.account: missing required parameter "account" (or "accountID")'],
   },
   {
-    name: 'an endpoint with a scheme is rejected',
-    md: { ...base, natsServerMonitoringEndpoint: 'http://nats:8222' },
-    want: [
-      'metadata.natsServerMonitoringEndpoint: must be host:port without a scheme (use useHttps for https), got "http://nats:8222"',
-    ],
-  },
-  {
     name: 'useHttps must be a boolean',
     md: { ...base, useHttps: 'yes' },
     want: ['metadata.useHttps: must be a boolean (true or false), got "yes"'],
@@ -80,6 +74,23 @@ const failures: { name: string; md: Record<string, string>; want: string[] }[] =
 ];
 for (const c of failures)
   test(c.name, () => assert.deepEqual(issues(natsJetStream.parse(inputs(c.md))), c.want));
+
+test('an endpoint with a scheme is accepted with a warning (KEDA accepts it) and fails at build', async () => {
+  const def = getScalerDefinition('nats-jetstream');
+  assert.ok(def);
+  const r = def.parse(inputs({ ...base, natsServerMonitoringEndpoint: 'http://nats:8222' }));
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  assert.deepEqual(
+    r.warnings.map((i) => `${i.path}: ${i.message}`),
+    [
+      'metadata.natsServerMonitoringEndpoint: must be host:port without a scheme (use useHttps for https), got "http://nats:8222". KEDA accepts this manifest, but the trigger fails there too',
+    ],
+  );
+  const ctx = { triggerRef: 'ScaledObject default/so trigger 0 (nats-jetstream)' } as Parameters<
+    typeof def.create
+  >[1];
+  await assert.rejects(def.create(r.meta, ctx), /must be host:port without a scheme/);
+});
 
 const meta: NatsJetStreamMeta = { ...ok(natsJetStream.parse(inputs(base))) };
 

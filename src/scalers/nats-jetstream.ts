@@ -50,8 +50,9 @@ const metadata = z.object({
 function build(f: z.output<typeof metadata>, ctx: BuildContext): NatsJetStreamMeta {
   if (f.account === undefined)
     ctx.issue('account', 'missing required parameter "account" (or "accountID")');
+  // KEDA prefixes the scheme itself: `http://http://...` is accepted, then every read fails.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(f.natsServerMonitoringEndpoint))
-    ctx.issue(
+    ctx.willFail(
       'natsServerMonitoringEndpoint',
       `must be host:port without a scheme (use useHttps for https), got "${f.natsServerMonitoringEndpoint}"`,
     );

@@ -3,6 +3,7 @@ import type { AnyTable } from './harness.js';
 import { kafkaTables } from './scalers/kafka.js';
 import { mongodbTables } from './scalers/mongodb.js';
 import { mysqlTables } from './scalers/mysql.js';
+import { natsJetStreamTables } from './scalers/nats-jetstream.js';
 import { postgresqlTables } from './scalers/postgresql.js';
 import { rabbitmqTables } from './scalers/rabbitmq.js';
 import { redisStreamsTables } from './scalers/redis-streams.js';
@@ -16,4 +17,5 @@ export const tables: readonly AnyTable[] = [
   ...mysqlTables,
   ...rabbitmqTables,
   ...kafkaTables,
+  ...natsJetStreamTables,
 ];
