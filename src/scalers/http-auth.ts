@@ -119,9 +119,9 @@ export function buildHttpAuth(f: AuthFields, ctx: BuildContext): HttpAuth {
     else auth.basic = { username: f.username, password: f.password ?? new Secret('') };
   }
   if (f.ca || modes.has('tls')) {
-    // KEDA requires cert, key and ca for `tls`; a lone `ca` trusts a private server CA.
-    if (modes.has('tls') && (!f.cert || !f.key || !f.ca))
-      ctx.issue('cert', 'cert, key and ca are required when tls auth is enabled');
+    // KEDA requires cert and key for `tls` (ca is optional); a lone `ca` trusts a private server CA.
+    if (modes.has('tls') && (!f.cert || !f.key))
+      ctx.issue('cert', 'cert and key are required when tls auth is enabled');
     auth.tls = {
       ...(f.cert ? { cert: f.cert } : {}),
       ...(f.key ? { key: f.key } : {}),
@@ -137,16 +137,14 @@ export function buildHttpAuth(f: AuthFields, ctx: BuildContext): HttpAuth {
     else auth.custom = { header: f.customAuthHeader, value: f.customAuthValue };
   }
   if (modes.has('oauth')) {
-    if (!f.oauthTokenURI || !f.clientID || !f.clientSecret)
-      ctx.issue(
-        'oauthTokenURI',
-        'oauthTokenURI, clientID and clientSecret are required when oauth is enabled',
-      );
+    // As KEDA: the client secret may be empty (a public client).
+    if (!f.oauthTokenURI || !f.clientID)
+      ctx.issue('oauthTokenURI', 'oauthTokenURI and clientID are required when oauth is enabled');
     else
       auth.oauth = {
         tokenUri: f.oauthTokenURI,
         clientId: f.clientID,
-        clientSecret: f.clientSecret,
+        clientSecret: f.clientSecret ?? new Secret(''),
         scopes: f.scopes ?? [],
         endpointParams: new URLSearchParams(f.endpointParams ?? ''),
       };

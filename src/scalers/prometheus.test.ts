@@ -77,10 +77,10 @@ const rejected: {
     want: /customHeaders: expected key=value pairs, got "broken"/,
   },
   {
-    name: 'tls needs cert, key and ca',
+    name: 'tls needs cert and key (ca is optional, as in KEDA)',
     metadata: { ...base, authModes: 'tls' },
     auth: { cert: 'C' },
-    want: /cert, key and ca are required/,
+    want: /cert and key are required/,
   },
 ];
 for (const c of rejected) {
@@ -92,6 +92,18 @@ for (const c of rejected) {
     );
   });
 }
+
+test('tls with cert and key but no ca is accepted, as KEDA accepts it', () => {
+  const r = prometheus.parse(
+    inputs({ ...base, authModes: 'tls' }, { cert: 'C', key: new Secret('K') }),
+  );
+  assert.ok(r.ok, JSON.stringify(r.ok ? '' : r.issues));
+});
+
+test('an answer without a result list is no sample: 0 with ignoreNullValues, as KEDA decodes it', () => {
+  assert.equal(sampleValue({}, { ignoreNullValues: true, query: 'up' }), 0);
+  assert.throws(() => sampleValue({}, { ignoreNullValues: false, query: 'up' }), /result is empty/);
+});
 
 test('authMode (singular) is an alias and may come from the TriggerAuthentication', () => {
   const r = prometheus.parse(

@@ -195,7 +195,8 @@ export function sampleValue(
   body: PromResponse,
   meta: Pick<PrometheusMeta, 'ignoreNullValues' | 'query'>,
 ): number {
-  const result = body.data?.result;
+  // An answer without a result list (`{}`) has no sample, as KEDA decodes it.
+  const result = body.data?.result ?? [];
   let raw: unknown;
   if (body.data?.resultType === 'scalar' && Array.isArray(result)) {
     raw = result[1];

@@ -16,12 +16,15 @@ class Stub {
   #answer: (uri: string) => StubAnswer = () => ({ status: 500, body: 'no answer set' });
   /** Request URIs (path and query) received since the last `answer`. */
   requests: string[] = [];
+  /** Their headers, in the same order. */
+  headers: Record<string, string | string[] | undefined>[] = [];
 
   url(): Promise<string> {
     this.#url ??= new Promise((resolve, reject) => {
       const server = createServer((req, res) => {
         const uri = req.url ?? '';
         this.requests.push(uri);
+        this.headers.push(req.headers);
         const a = this.#answer(uri);
         res.writeHead(a.status, { 'content-type': a.contentType ?? 'application/json' });
         res.end(a.body);
@@ -41,6 +44,7 @@ class Stub {
   answer(f: (uri: string) => StubAnswer): void {
     this.#answer = f;
     this.requests = [];
+    this.headers = [];
   }
 
   async close(): Promise<void> {

@@ -79,6 +79,7 @@ export function scalerContext(
   triggerIndex: number,
   metricType: MetricTargetType,
   client: object = {},
+  now = Date.parse('2026-01-01T00:00:00Z'),
 ): ScalerContext {
   return {
     triggerIndex,
@@ -86,7 +87,7 @@ export function scalerContext(
     logger: pino({ level: 'silent' }),
     pool: idlePool(client),
     metricType,
-    now: () => Date.parse('2026-01-01T00:00:00Z'),
+    now: () => now,
   };
 }
 
@@ -114,13 +115,17 @@ export function metricSpecWith<M>(
 /** GetMetricsAndActivity once, with `client` standing in for the server. */
 export function activityWith<M>(
   def: DefinedScaler<M>,
-): (i: TriggerInput, client: object) => Promise<{ value: number; isActive: boolean }> {
-  return async (i, client) => {
+): (
+  i: TriggerInput,
+  client: object,
+  now?: number,
+) => Promise<{ value: number; isActive: boolean }> {
+  return async (i, client, now) => {
     const r = def.parse(inputs(i));
     if (!r.ok) throw new Error(`parse failed: ${r.issues.map((x) => x.message).join('; ')}`);
     const scaler = await def.create(
       r.meta,
-      scalerContext(i.triggerIndex ?? 0, i.metricType ?? 'AverageValue', client),
+      scalerContext(i.triggerIndex ?? 0, i.metricType ?? 'AverageValue', client, now),
     );
     try {
       const m = await scaler.getMetricsAndActivity(AbortSignal.timeout(5000));
