@@ -126,7 +126,12 @@ const caps: { name: string; ann: Record<string, string>; want: object | RegExp }
   {
     name: 'a negative cap is an error',
     ann: { [A.maxJobsPerRound]: '-1' },
-    want: /max-jobs-per-round/,
+    want: /max-jobs-per-round.*must be a positive integer/,
+  },
+  {
+    name: 'a cap of 0 is an error (pause the ScaledJob instead), as the manifest validator says',
+    ann: { [A.maxRunningJobs]: '0' },
+    want: /max-running-jobs.*must be a positive integer, got "0"/,
   },
 ];
 for (const c of caps) {

@@ -106,7 +106,12 @@ export interface JobCaps {
   readonly maxRunning?: number;
 }
 
-/** Parses `autoscaling.tide.dev/max-jobs-per-round` and `.../max-running-jobs` (non-negative integers). */
+/**
+ * Parses `autoscaling.tide.dev/max-jobs-per-round` and `.../max-running-jobs`: positive integers
+ * (int32). This is the one place the rule lives (manifest validation, the engine, the simulator and
+ * the schedulers all read the caps through it). 0 is refused rather than read as "no jobs": a
+ * ScaledJob that must not start Jobs is paused with KEDA's `autoscaling.keda.sh/paused`.
+ */
 export function parseJobCapAnnotations(
   annotations: Readonly<Record<string, string>>,
 ): AnnotationResult<JobCaps> {
@@ -118,11 +123,11 @@ export function parseJobCapAnnotations(
     const raw = annotations[key];
     if (raw === undefined) continue;
     const n = parseInt32(raw.trim());
-    if (n === undefined || n < 0)
+    if (n === undefined || n < 1)
       return {
         ok: false,
         path: `metadata.annotations["${key}"]`,
-        error: `must be a non-negative integer, got "${raw}"`,
+        error: `must be a positive integer, got "${raw}"`,
       };
     caps[field] = n;
   }

@@ -3,13 +3,7 @@ import { test } from 'node:test';
 import type { ScaledJob, ScaledJobSpec } from '../manifests/types.js';
 import { ANNOTATIONS } from './pause.js';
 import { KEDA, TIDE } from './reasons.js';
-import {
-  decideScaledJob,
-  effectiveMaxScale,
-  maxReplicaCount,
-  minReplicaCount,
-  type ScaledJobInput,
-} from './scaled-job.js';
+import { decideScaledJob, effectiveMaxScale, type ScaledJobInput } from './scaled-job.js';
 import type { MetricSpec, TriggerReading } from './types.js';
 
 function makeSj(
@@ -57,12 +51,14 @@ function jobs(p: {
   }).jobsToCreate;
 }
 
-test('MaxReplicaCount() subtracts min only when max is set', () => {
-  assert.equal(maxReplicaCount({ maxReplicaCount: 10, minReplicaCount: 1 } as ScaledJobSpec), 9);
-  assert.equal(maxReplicaCount({ minReplicaCount: 1 } as ScaledJobSpec), 100);
-  assert.equal(maxReplicaCount({ maxReplicaCount: 3, minReplicaCount: 5 } as ScaledJobSpec), 3);
-  assert.equal(minReplicaCount({ maxReplicaCount: 3, minReplicaCount: 5 } as ScaledJobSpec), 3);
-  assert.equal(minReplicaCount({} as ScaledJobSpec), 0);
+test('minReplicaCount 150 without a max keeps 150 Jobs running, as KEDA (was capped at 100)', () => {
+  // MinReplicaCount() clamps to max only when max is set; the queue is ignored below the minimum.
+  assert.equal(jobs({ spec: { minReplicaCount: 150 }, queue: 0, target: 1 }), 150);
+  assert.equal(jobs({ spec: { minReplicaCount: 150 }, queue: 0, target: 1, running: 40 }), 110);
+  assert.equal(
+    jobs({ spec: { minReplicaCount: 150, maxReplicaCount: 20 }, queue: 0, target: 1 }),
+    20,
+  );
 });
 
 // keda.md 2.3: the docs table, default strategy.

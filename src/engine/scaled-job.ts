@@ -3,7 +3,8 @@
  * `pkg/scaling/scaledjob/metrics.go`, `executor/scale_jobs.go`): per-trigger queue arithmetic,
  * multipleScalersCalculation, the four strategies, then tide's per-round and total caps.
  */
-import type { ScaledJob, ScaledJobSpec } from '../manifests/types.js';
+import { jobMaxReplicaCount, jobMinReplicaCount } from '../manifests/defaults.js';
+import type { ScaledJob } from '../manifests/types.js';
 import { parsePauseAnnotations, type JobCaps } from './pause.js';
 import {
   effectiveMaxScale,
@@ -30,19 +31,6 @@ export {
   type FinishedJob,
   type RolloutJob,
 } from './jobs.js';
-
-/** KEDA `MinReplicaCount()`: min(minReplicaCount, maxReplicaCount), 0 when unset. */
-export function minReplicaCount(spec: ScaledJobSpec): number {
-  return Math.min(spec.minReplicaCount ?? 0, spec.maxReplicaCount ?? 100);
-}
-
-/** KEDA `MaxReplicaCount()`: max − min when max is set (max when min > max); 100 when unset. */
-export function maxReplicaCount(spec: ScaledJobSpec): number {
-  const max = spec.maxReplicaCount;
-  if (max === undefined) return 100;
-  const min = spec.minReplicaCount ?? 0;
-  return min > max ? max : max - min;
-}
 
 export interface ScaledJobInput {
   readonly sj: ScaledJob;
@@ -122,8 +110,8 @@ export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
     };
   }
 
-  const maxRC = maxReplicaCount(spec);
-  const minRC = minReplicaCount(spec);
+  const maxRC = jobMaxReplicaCount(sj);
+  const minRC = jobMinReplicaCount(sj);
   let isError = false;
   const scalers: ScalerMetrics[] = [];
   spec.triggers.forEach((trigger, i) => {

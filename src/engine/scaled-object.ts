@@ -4,6 +4,7 @@
  * scale loop and a Kubernetes HPA that syncs every 15 s; tide writes replicas itself, so a
  * round that activates a target also sizes it (0 → 1 → 3 in one step, no extra HPA delay).
  */
+import { maxReplicas, minReplicas } from '../manifests/defaults.js';
 import type { HPABehavior, ScaledObject } from '../manifests/types.js';
 import type { CompiledFormula } from './formula.js';
 import { computeHpa } from './hpa.js';
@@ -163,8 +164,8 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
     };
   }
 
-  const min = spec.minReplicaCount ?? 0;
-  const max = spec.maxReplicaCount ?? 100;
+  const min = minReplicas(so);
+  const max = maxReplicas(so);
   const idle = spec.idleReplicaCount;
   const cooldown = spec.cooldownPeriod ?? 300;
   const initialCooldown = spec.initialCooldownPeriod ?? 0;

@@ -3,8 +3,9 @@
  * fields optional because KEDA's semantics depend on "set or not" (ScaledJob `maxReplicaCount`,
  * ScaledObject `minReplicaCount` in the webhook); read effective values through these helpers.
  */
+import { ANNOTATIONS, parseJobCapAnnotations } from '../engine/pause.js';
 import type { PathSegment } from './yaml-source.js';
-import type { PodSpec, ScaledJob, ScaledObject, TideObject } from './types.js';
+import type { PodSpec, ScaledJob, ScaledJobSpec, ScaledObject, TideObject } from './types.js';
 
 /** KEDA's defaults (scaledobject_types.go, scaledjob_types.go, executor). */
 export const KEDA_DEFAULTS = {
@@ -31,9 +32,9 @@ export const KEDA_DEFAULTS = {
 /** tide's own knobs, as annotations so the manifest still applies to a KEDA cluster. */
 export const TIDE_ANNOTATIONS = {
   /** At most this many Jobs started per polling round (ack-keda's per-batch cap). */
-  maxJobsPerRound: 'autoscaling.tide.dev/max-jobs-per-round',
+  maxJobsPerRound: ANNOTATIONS.maxJobsPerRound,
   /** At most this many Jobs running at once (ack-keda's total cap). */
-  maxRunningJobs: 'autoscaling.tide.dev/max-running-jobs',
+  maxRunningJobs: ANNOTATIONS.maxRunningJobs,
 } as const;
 
 export function pollingIntervalSeconds(o: ScaledObject | ScaledJob): number {
@@ -71,8 +72,14 @@ export function hpaName(so: ScaledObject): string {
   return so.spec.advanced?.horizontalPodAutoscalerConfig?.name || `keda-hpa-${so.metadata.name}`;
 }
 
-/** KEDA ScaledJob `MinReplicaCount()`: `min(minReplicaCount, maxReplicaCount)`, 0 when unset. */
-export function jobMinReplicaCount(sj: ScaledJob): number {
+type JobBounds = { spec: Pick<ScaledJobSpec, 'minReplicaCount' | 'maxReplicaCount'> };
+
+/**
+ * KEDA ScaledJob `MinReplicaCount()`: `minReplicaCount` (0 when unset), clamped to
+ * `maxReplicaCount` only when max is set: min 150 without a max stays 150. The engine, the
+ * schedulers and status all read the bounds through this function and the next.
+ */
+export function jobMinReplicaCount(sj: JobBounds): number {
   const min = sj.spec.minReplicaCount ?? 0;
   const max = sj.spec.maxReplicaCount;
   return max !== undefined && min > max ? max : min;
@@ -82,7 +89,7 @@ export function jobMinReplicaCount(sj: ScaledJob): number {
  * KEDA ScaledJob `MaxReplicaCount()`: when `maxReplicaCount` is set, `max − min` (or `max` when
  * min > max); when unset, 100 with min NOT subtracted. (max 10, min 1 ⇒ 9; max unset, min 1 ⇒ 100.)
  */
-export function jobMaxReplicaCount(sj: ScaledJob): number {
+export function jobMaxReplicaCount(sj: JobBounds): number {
   const max = sj.spec.maxReplicaCount;
   if (max === undefined) return KEDA_DEFAULTS.maxReplicaCount;
   const min = sj.spec.minReplicaCount ?? 0;
@@ -121,16 +128,12 @@ export function tideJobCaps(o: { metadata: { annotations: Record<string, string>
   maxJobsPerRound?: number;
   maxRunningJobs?: number;
 } {
-  const read = (key: string) => {
-    const v = o.metadata.annotations[key];
-    return v !== undefined && /^\d+$/.test(v.trim()) && Number(v) > 0 ? Number(v) : undefined;
+  const r = parseJobCapAnnotations(o.metadata.annotations);
+  if (!r.ok) return {};
+  return {
+    ...(r.value.maxPerRound !== undefined ? { maxJobsPerRound: r.value.maxPerRound } : {}),
+    ...(r.value.maxRunning !== undefined ? { maxRunningJobs: r.value.maxRunning } : {}),
   };
-  const out: { maxJobsPerRound?: number; maxRunningJobs?: number } = {};
-  const perRound = read(TIDE_ANNOTATIONS.maxJobsPerRound);
-  const running = read(TIDE_ANNOTATIONS.maxRunningJobs);
-  if (perRound !== undefined) out.maxJobsPerRound = perRound;
-  if (running !== undefined) out.maxRunningJobs = running;
-  return out;
 }
 
 /** Errors for tide annotations that are present but not positive integers. */
@@ -138,17 +141,13 @@ export function checkTideAnnotations(
   o: TideObject,
 ): { path: PathSegment[]; message: string; severity: 'error' }[] {
   const out: { path: PathSegment[]; message: string; severity: 'error' }[] = [];
+  // One annotation at a time, so each bad one is named (the parser stops at the first).
   for (const key of Object.values(TIDE_ANNOTATIONS)) {
     const v = o.metadata.annotations[key];
     if (v === undefined) continue;
-    const ok = /^\d+$/.test(v.trim()) && Number(v) > 0 && Number(v) <= 2_147_483_647;
-    if (!ok) {
-      out.push({
-        path: ['metadata', 'annotations', key],
-        message: `must be a positive integer, got ${JSON.stringify(v)}`,
-        severity: 'error',
-      });
-    }
+    const r = parseJobCapAnnotations({ [key]: v });
+    if (!r.ok)
+      out.push({ path: ['metadata', 'annotations', key], message: r.error, severity: 'error' });
   }
   return out;
 }
