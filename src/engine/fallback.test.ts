@@ -184,3 +184,63 @@ test('fallback activation and deactivation are reported as events', () => {
   });
   assert.ok(b.events.some((e) => e.code === KEDA.FallbackDeactivated));
 });
+
+test('a Value metric with no ready replica is not flagged as falling back: it stays an error', () => {
+  const vspec: MetricSpec = { name: 's0-redis-q', targetType: 'Value', target: 10 };
+  const d = decideScaledObject({
+    so: makeSo({ fallback: { failureThreshold: 0, replicas: 6 } }),
+    specs: [[vspec]],
+    readings: [fail()],
+    currentReplicas: 3,
+    readyReplicas: 0,
+    now: T0,
+  });
+  assert.equal(d.triggers[0]?.fallback, false);
+  assert.equal(d.triggers[0]?.active, false);
+  assert.equal(d.isActive, false);
+  assert.ok(!d.events.some((e) => e.code === KEDA.FallbackActivated));
+  assert.equal(d.hpaMetrics[0]?.error !== undefined, true);
+  // KEDA's condition follows health: the metric is past its threshold.
+  assert.equal(d.conditions.fallback.status, 'True');
+});
+
+test('without a fallback block the health KEDA recorded is kept, not dropped', () => {
+  const d = decideScaledObject({
+    so: makeSo(),
+    specs: [[spec0]],
+    readings: [read(20)],
+    currentReplicas: 2,
+    now: T0,
+    state: {
+      health: { 's0-redis-q': { numberOfFailures: 5, status: 'Failing' } },
+      hpa: { recommendations: [], scaleUpEvents: [], scaleDownEvents: [] },
+    },
+  });
+  assert.deepEqual(d.state.health, { 's0-redis-q': { numberOfFailures: 5, status: 'Failing' } });
+});
+
+test('a failing trigger whose fallback applies is no error: Ready stays True and activity is refreshed', () => {
+  const d = failRounds({ fallback: { failureThreshold: 0, replicas: 6 } }, 1, 2);
+  assert.equal(d.conditions.ready.status, 'True');
+  assert.equal(d.conditions.ready.reason, KEDA.ScaledObjectReady);
+  assert.equal(d.state.lastActiveTime, T0);
+});
+
+test('a scalingModifiers block with a target and no formula is treated as modifiers (KEDA IsUsingModifiers)', () => {
+  const d = decideScaledObject({
+    so: makeSo({
+      triggers: [{ type: 'redis', name: 'a', metadata: {} }],
+      advanced: { scalingModifiers: { target: '10' } },
+    }),
+    specs: [[spec0]],
+    readings: [read(50)],
+    currentReplicas: 2,
+    now: T0,
+  });
+  // No formula to compute the composite metric from: the HPA part gets an error, not the raw metric.
+  assert.deepEqual(
+    d.hpaMetrics.map((m) => m.name),
+    ['composite-metric'],
+  );
+  assert.equal(d.desiredReplicas, 2);
+});

@@ -6,6 +6,7 @@
  * One difference in cadence: KEDA counts a failure on every poll *and* on every HPA query
  * (every 15 s); tide has one decision per round, so it counts once per round.
  */
+import { usesScalingModifiers } from '../manifests/defaults.js';
 import type { Fallback, MetricTargetType, ScaledObjectSpec } from '../manifests/types.js';
 import type { MetricHealth } from './types.js';
 
@@ -17,8 +18,8 @@ export function hasValidFallback(spec: ScaledObjectSpec): boolean {
   const fb = spec.fallback;
   if (!fb || fb.failureThreshold < 0 || fb.replicas < 0) return false;
   const mods = spec.advanced?.scalingModifiers;
-  if (mods?.formula) {
-    const t = mods.target ?? '';
+  if (usesScalingModifiers({ spec })) {
+    const t = mods?.target ?? '';
     if (!/^[+-]?\d+$/.test(t) || Number(t) <= 0) return false;
   }
   return true;
@@ -28,6 +29,19 @@ export function hasValidFallback(spec: ScaledObjectSpec): boolean {
 export function nextHealth(prev: MetricHealth | undefined, ok: boolean): MetricHealth {
   if (ok) return { numberOfFailures: 0, status: 'Happy' };
   return { numberOfFailures: (prev?.numberOfFailures ?? 0) + 1, status: 'Failing' };
+}
+
+/**
+ * KEDA fallbackExceededThreshold: the Fallback condition is True when any metric's health is
+ * Failing past the threshold, whether or not a fallback value could be computed for it.
+ */
+export function fallbackExceeded(
+  health: Readonly<Record<string, MetricHealth>>,
+  fallback: Fallback,
+): boolean {
+  return Object.values(health).some(
+    (h) => h.status === 'Failing' && h.numberOfFailures > fallback.failureThreshold,
+  );
 }
 
 /** Strict: threshold 3 falls back on the 4th consecutive failure. */

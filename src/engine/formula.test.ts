@@ -30,11 +30,45 @@ const ok: { name: string; formula: string; want: number | null }[] = [
     want: 3 + 2 + 3 + 1 + 3 + 1,
   },
   { name: 'round is half away from zero', formula: 'round(-2.5)', want: -3 },
-  { name: 'sqrt and pow', formula: 'sqrt(16) + pow(2, 3)', want: 12 },
   { name: 'numbers with exponents and underscores', formula: '1e3 + 1_000 + .5', want: 2000.5 },
   { name: 'the KEDA docs example: average of two triggers', formula: '(a + b) / 2', want: 7 },
   { name: 'the KEDA docs example with a threshold', formula: 'a < 2 ? a + b : a', want: 10 },
 ];
+// The predicate builtins KEDA users write, each against the value expr-lang gives.
+ok.push(
+  { name: 'count with a closure (KEDA webhook test)', formula: 'count([a, b], {# > 5})', want: 1 },
+  { name: 'count without braces', formula: 'count([a, b, zero], # >= 4)', want: 2 },
+  { name: 'all', formula: 'all([a, b], {# > 3}) ? 1 : 0', want: 1 },
+  { name: 'any', formula: 'any([a, b], {# > 9}) ? 1 : 0', want: 1 },
+  { name: 'none', formula: 'none([a, b], {# > 10}) ? 1 : 0', want: 1 },
+  { name: 'one', formula: 'one([a, b], {# > 5}) ? 1 : 0', want: 1 },
+  { name: 'filter then sum', formula: 'sum(filter([a, b, zero], {# > 0}))', want: 14 },
+  { name: 'map then max', formula: 'max(map([a, b], {# * 2}))', want: 20 },
+  { name: 'sum with a predicate maps first', formula: 'sum([a, b], {# / 2})', want: 7 },
+  { name: 'min and max take arrays', formula: 'max([a, b], 3) - min([a, b])', want: 6 },
+  { name: 'mean and median', formula: 'mean([a, b]) + median([1, 2, 3, 4])', want: 9.5 },
+  {
+    name: 'len, first, last and an index',
+    formula: 'len([a, b]) + first([a, b]) + last([a, b]) + [a, b][-1]',
+    want: 20,
+  },
+  { name: 'a range', formula: 'sum(1..4)', want: 10 },
+  { name: 'in', formula: 'b in [1, 4] ? 1 : 0', want: 1 },
+  {
+    name: 'nested predicates see their own #',
+    formula: 'count(1..3, {all(1..2, {# > 0}) and # > 1})',
+    want: 2,
+  },
+  { name: '?? inside an array', formula: 'max([c ?? 0, b])', want: 4 },
+);
+
+test('count([trig_one, trig_two], {# > 1}) compiles and runs (it did not)', () => {
+  const f = compileFormula('count([trig_one, trig_two], {# > 1}) > 1 ? 5 : 0');
+  assert.ok(f.ok, f.ok ? '' : f.error);
+  assert.equal(f.evaluate({ trig_one: 2, trig_two: 3 }), 5);
+  assert.equal(f.evaluate({ trig_one: 2, trig_two: 1 }), 0);
+});
+
 for (const c of ok) {
   test(`formula ${c.formula}: ${c.name}`, () => {
     const f = compileFormula(c.formula);
@@ -56,15 +90,29 @@ const syntax: { name: string; formula: string; error: RegExp }[] = [
   },
   {
     name: 'an unknown character is rejected',
-    formula: 'a # b',
-    error: /unexpected character '#' at column 3/,
+    formula: 'a @ b',
+    error: /unexpected character '@' at column 3/,
+  },
+  {
+    name: '# outside a predicate is rejected',
+    formula: 'a + #',
+    error: /unexpected '#' at column 5/,
+  },
+  {
+    name: 'sqrt and pow are not expr-lang builtins (KEDA refuses them too)',
+    formula: 'sqrt(a) + pow(a, 2)',
+    error: /unknown function sqrt\(\)/,
   },
   {
     name: 'an unknown function is rejected',
     formula: 'log(a)',
     error: /unknown function log\(\) at column 1/,
   },
-  { name: 'wrong arity is rejected', formula: 'pow(a)', error: /pow\(\) takes 2 arguments, got 1/ },
+  {
+    name: 'wrong arity is rejected',
+    formula: 'abs(a, b)',
+    error: /abs\(\) takes 1 argument, got 2/,
+  },
   { name: 'trailing tokens are rejected', formula: 'a b', error: /unexpected 'b' at column 3/ },
   { name: 'an empty formula is rejected', formula: '  ', error: /empty/ },
   { name: 'a ternary without else is rejected', formula: 'a ? 1', error: /expected ':'/ },

@@ -1,16 +1,25 @@
 /**
  * `scalingModifiers.formula` (KEDA `pkg/scaling/modifiers/formula.go`, expr-lang): compile once,
  * evaluate each round with trigger values by trigger `name`. No eval/Function: the AST is
- * turned into closures. Values are numbers, booleans or nil (`null`); the result must be a
- * number or nil, as KEDA wraps the formula in `float(...)` and lets `??` formulas stay nil.
+ * turned into closures. Values are numbers, booleans, nil (`null`) and arrays; the builtins
+ * are expr-lang's number and array functions (`min`, `max`, `abs`, `ceil`, `floor`, `round`,
+ * `int`, `float`, `mean`, `median`, `len`, `first`, `last`) and its predicate builtins (`all`,
+ * `any`, `none`, `one`, `filter`, `map`, `count`, `sum`, `find*`). The result must be a number
+ * or nil, as KEDA wraps the formula in `float(...)` and lets `??` formulas stay nil.
  */
 import { FormulaSyntaxError, identifiers, parseFormula, type Node } from './formula-parse.js';
 
 export { FormulaSyntaxError } from './formula-parse.js';
 
-type Value = number | boolean | null;
+/** expr-lang values a formula computes with: numbers, booleans, nil and arrays of them. */
+type Value = number | boolean | null | readonly Value[];
 type Vars = Readonly<Record<string, number | null>>;
-type Fn = (vars: Vars) => Value;
+/** What an expression reads: the trigger values, and `#` inside a predicate. */
+interface Env {
+  readonly vars: Vars;
+  readonly it?: Value;
+}
+type Fn = (env: Env) => Value;
 
 /** A runtime failure: wrong operand types, nil arithmetic, unknown variable. */
 export class FormulaEvalError extends Error {
@@ -31,7 +40,10 @@ export type CompiledFormula =
   | { ok: false; error: string };
 
 function typeName(v: Value): string {
-  return v === null ? 'nil' : typeof v === 'boolean' ? 'bool' : 'float';
+  if (v === null) return 'nil';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return 'float';
+  return 'array';
 }
 
 function num(v: Value, what: string, pos: number): number {
@@ -46,23 +58,106 @@ function bool(v: Value, what: string, pos: number): boolean {
   return v;
 }
 
+function arr(v: Value, what: string, pos: number): readonly Value[] {
+  if (!Array.isArray(v))
+    throw new FormulaEvalError(`${what} expects an array, got ${typeName(v)}`, pos);
+  return v as readonly Value[];
+}
+
 /** Go's math.Round: half away from zero. */
 function goRound(x: number): number {
   return Math.sign(x) * Math.round(Math.abs(x));
 }
 
-const FUNCS: Record<string, { arity: [number, number]; fn: (args: number[]) => number }> = {
-  float: { arity: [1, 1], fn: ([x = 0]) => x },
-  int: { arity: [1, 1], fn: ([x = 0]) => Math.trunc(x) },
-  abs: { arity: [1, 1], fn: ([x = 0]) => Math.abs(x) },
-  ceil: { arity: [1, 1], fn: ([x = 0]) => Math.ceil(x) },
-  floor: { arity: [1, 1], fn: ([x = 0]) => Math.floor(x) },
-  round: { arity: [1, 1], fn: ([x = 0]) => goRound(x) },
-  sqrt: { arity: [1, 1], fn: ([x = 0]) => Math.sqrt(x) },
-  pow: { arity: [2, 2], fn: ([x = 0, y = 0]) => x ** y },
-  min: { arity: [1, Infinity], fn: (xs) => Math.min(...xs) },
-  max: { arity: [1, Infinity], fn: (xs) => Math.max(...xs) },
+/** The numbers of min/max/mean/median arguments, arrays flattened (expr-lang's aggregates). */
+function numbers(args: readonly Value[], what: string, pos: number): number[] {
+  const out: number[] = [];
+  for (const a of args) {
+    if (Array.isArray(a)) out.push(...numbers(a as readonly Value[], what, pos));
+    else out.push(num(a, what, pos));
+  }
+  return out;
+}
+
+function equal(a: Value, b: Value): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}
+
+/** expr-lang builtins that take plain arguments: arity [min, max] and the function. */
+const FUNCS: Record<
+  string,
+  { arity: [number, number]; fn: (args: Value[], pos: number) => Value }
+> = {
+  float: { arity: [1, 1], fn: ([x = null], pos) => num(x, 'float()', pos) },
+  int: { arity: [1, 1], fn: ([x = null], pos) => Math.trunc(num(x, 'int()', pos)) },
+  abs: { arity: [1, 1], fn: ([x = null], pos) => Math.abs(num(x, 'abs()', pos)) },
+  ceil: { arity: [1, 1], fn: ([x = null], pos) => Math.ceil(num(x, 'ceil()', pos)) },
+  floor: { arity: [1, 1], fn: ([x = null], pos) => Math.floor(num(x, 'floor()', pos)) },
+  round: { arity: [1, 1], fn: ([x = null], pos) => goRound(num(x, 'round()', pos)) },
+  // min/max of no number at all is nil, as in expr-lang.
+  min: {
+    arity: [1, Infinity],
+    fn: (xs, pos) => {
+      const n = numbers(xs, 'min()', pos);
+      return n.length ? Math.min(...n) : null;
+    },
+  },
+  max: {
+    arity: [1, Infinity],
+    fn: (xs, pos) => {
+      const n = numbers(xs, 'max()', pos);
+      return n.length ? Math.max(...n) : null;
+    },
+  },
+  mean: {
+    arity: [1, Infinity],
+    fn: (xs, pos) => {
+      const n = numbers(xs, 'mean()', pos);
+      return n.length ? n.reduce((a, b) => a + b, 0) / n.length : 0;
+    },
+  },
+  median: {
+    arity: [1, Infinity],
+    fn: (xs, pos) => {
+      const n = numbers(xs, 'median()', pos).sort((a, b) => a - b);
+      if (n.length === 0) return 0;
+      const mid = Math.floor(n.length / 2);
+      return n.length % 2 ? (n[mid] ?? 0) : ((n[mid - 1] ?? 0) + (n[mid] ?? 0)) / 2;
+    },
+  },
+  len: { arity: [1, 1], fn: ([x = null], pos) => arr(x, 'len()', pos).length },
+  first: { arity: [1, 1], fn: ([x = null], pos) => arr(x, 'first()', pos)[0] ?? null },
+  last: { arity: [1, 1], fn: ([x = null], pos) => arr(x, 'last()', pos).at(-1) ?? null },
 };
+
+/** expr-lang's predicate builtins: the array, and the predicate applied to each element. */
+type Each = (item: Value) => Value;
+const PREDICATES: Record<
+  string,
+  (items: readonly Value[], p: Each | undefined, pos: number) => Value
+> = {
+  all: (xs, p, pos) => xs.every((x) => bool(need(p)(x), 'all() predicate', pos)),
+  any: (xs, p, pos) => xs.some((x) => bool(need(p)(x), 'any() predicate', pos)),
+  none: (xs, p, pos) => !xs.some((x) => bool(need(p)(x), 'none() predicate', pos)),
+  one: (xs, p, pos) => xs.filter((x) => bool(need(p)(x), 'one() predicate', pos)).length === 1,
+  filter: (xs, p, pos) => xs.filter((x) => bool(need(p)(x), 'filter() predicate', pos)),
+  map: (xs, p) => xs.map((x) => need(p)(x)),
+  // Without a predicate, count counts the true elements.
+  count: (xs, p, pos) => xs.filter((x) => bool(p ? p(x) : x, 'count()', pos)).length,
+  // Without a predicate, sum adds the elements.
+  sum: (xs, p, pos) => xs.reduce<number>((a, x) => a + num(p ? p(x) : x, 'sum()', pos), 0),
+  find: (xs, p, pos) => xs.find((x) => bool(need(p)(x), 'find() predicate', pos)) ?? null,
+  findIndex: (xs, p, pos) => xs.findIndex((x) => bool(need(p)(x), 'findIndex() predicate', pos)),
+  findLast: (xs, p, pos) =>
+    xs.findLast((x) => bool(need(p)(x), 'findLast() predicate', pos)) ?? null,
+  findLastIndex: (xs, p, pos) =>
+    xs.findLastIndex((x) => bool(need(p)(x), 'findLastIndex() predicate', pos)),
+};
+function need(p: Each | undefined): Each {
+  if (!p) throw new Error('predicate missing'); // the parser requires it for these builtins
+  return p;
+}
 
 function build(node: Node): Fn {
   switch (node.kind) {
@@ -78,23 +173,45 @@ function build(node: Node): Fn {
       return () => null;
     case 'ident': {
       const { name, pos } = node;
-      return (vars) => {
+      return ({ vars }) => {
         const v = vars[name];
         if (v === undefined) throw new FormulaEvalError(`unknown name ${name}`, pos);
         return v;
       };
     }
+    case 'pointer':
+      return ({ it }) => it ?? null;
+    case 'array': {
+      const items = node.items.map(build);
+      return (env) => items.map((f) => f(env));
+    }
+    case 'index': {
+      const [target, index] = [build(node.target), build(node.index)];
+      const { pos } = node;
+      return (env) => {
+        const xs = arr(target(env), 'index', pos);
+        const i = num(index(env), 'index', pos);
+        const at = i < 0 ? xs.length + i : i;
+        if (!Number.isInteger(i) || at < 0 || at >= xs.length)
+          throw new FormulaEvalError(`index out of range: ${i} (array of ${xs.length})`, pos);
+        return xs[at] ?? null;
+      };
+    }
+    case 'predicate': {
+      const body = build(node.body);
+      return body;
+    }
     case 'unary': {
       const arg = build(node.arg);
       const { op, pos } = node;
-      if (op === '!') return (vars) => !bool(arg(vars), `'!'`, pos);
-      if (op === '-') return (vars) => -num(arg(vars), `unary '-'`, pos);
-      return (vars) => num(arg(vars), `unary '+'`, pos);
+      if (op === '!') return (env) => !bool(arg(env), `'!'`, pos);
+      if (op === '-') return (env) => -num(arg(env), `unary '-'`, pos);
+      return (env) => num(arg(env), `unary '+'`, pos);
     }
     case 'cond': {
       const [test, a, b] = [build(node.test), build(node.then), build(node.else)];
       const pos = node.pos;
-      return (vars) => (bool(test(vars), `'?:' condition`, pos) ? a(vars) : b(vars));
+      return (env) => (bool(test(env), `'?:' condition`, pos) ? a(env) : b(env));
     }
     case 'call':
       return buildCall(node);
@@ -104,18 +221,32 @@ function build(node: Node): Fn {
 }
 
 function buildCall(node: Extract<Node, { kind: 'call' }>): Fn {
-  const f = FUNCS[node.name];
-  if (!f) throw new FormulaSyntaxError(`unknown function ${node.name}()`, node.pos);
+  const { name, pos } = node;
+  const predicate = PREDICATES[name];
+  if (predicate) {
+    const list = build(node.args[0] ?? { kind: 'nil', pos });
+    const pred = node.args[1] ? build(node.args[1]) : undefined;
+    return (env) => {
+      const items = arr(list(env), `${name}()`, pos);
+      const each = pred ? (it: Value) => pred({ vars: env.vars, it }) : undefined;
+      return predicate(items, each, pos);
+    };
+  }
+  const f = FUNCS[name];
+  if (!f) throw new FormulaSyntaxError(`unknown function ${name}()`, pos);
   const [lo, hi] = f.arity;
   if (node.args.length < lo || node.args.length > hi) {
     throw new FormulaSyntaxError(
-      `${node.name}() takes ${lo === hi ? lo : `at least ${lo}`} argument${lo === 1 && hi === 1 ? '' : 's'}, got ${node.args.length}`,
-      node.pos,
+      `${name}() takes ${lo === hi ? lo : `at least ${lo}`} argument${lo === 1 && hi === 1 ? '' : 's'}, got ${node.args.length}`,
+      pos,
     );
   }
   const args = node.args.map(build);
-  const { name, pos } = node;
-  return (vars) => f.fn(args.map((a) => num(a(vars), `${name}()`, pos)));
+  return (env) =>
+    f.fn(
+      args.map((a) => a(env)),
+      pos,
+    );
 }
 
 function buildBinary(node: Extract<Node, { kind: 'binary' }>): Fn {
@@ -124,17 +255,29 @@ function buildBinary(node: Extract<Node, { kind: 'binary' }>): Fn {
   const what = `'${op}'`;
   switch (op) {
     case '??':
-      return (vars) => l(vars) ?? r(vars);
+      return (env) => l(env) ?? r(env);
     case '&&':
     case 'and':
-      return (vars) => bool(l(vars), what, pos) && bool(r(vars), what, pos);
+      return (env) => bool(l(env), what, pos) && bool(r(env), what, pos);
     case '||':
     case 'or':
-      return (vars) => bool(l(vars), what, pos) || bool(r(vars), what, pos);
+      return (env) => bool(l(env), what, pos) || bool(r(env), what, pos);
     case '==':
-      return (vars) => l(vars) === r(vars);
+      return (env) => equal(l(env), r(env));
     case '!=':
-      return (vars) => l(vars) !== r(vars);
+      return (env) => !equal(l(env), r(env));
+    case 'in':
+      return (env) => {
+        const x = l(env);
+        return arr(r(env), what, pos).some((y) => equal(x, y));
+      };
+    case '..':
+      return (env) => {
+        const [a, b] = [num(l(env), what, pos), num(r(env), what, pos)];
+        if (!Number.isInteger(a) || !Number.isInteger(b))
+          throw new FormulaEvalError(`'..' expects integers, got ${a} and ${b}`, pos);
+        return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+      };
     default:
       break;
   }
@@ -158,7 +301,7 @@ function buildBinary(node: Extract<Node, { kind: 'binary' }>): Fn {
   };
   const f = arith[op];
   if (!f) throw new FormulaSyntaxError(`unsupported operator '${op}'`, pos);
-  return (vars) => f(num(l(vars), what, pos), num(r(vars), what, pos));
+  return (env) => f(num(l(env), what, pos), num(r(env), what, pos));
 }
 
 /**
@@ -180,10 +323,11 @@ export function compileFormula(formula: string, names?: readonly string[]): Comp
       ok: true,
       names: used,
       evaluate(vars) {
-        const v = run(vars);
-        if (typeof v === 'boolean')
-          throw new FormulaEvalError('formula result must be a number, got bool', 0);
-        return v;
+        const v = run({ vars });
+        // KEDA wraps the formula in float(): a bool or an array is an error, nil stays nil.
+        if (typeof v === 'boolean' || Array.isArray(v))
+          throw new FormulaEvalError(`formula result must be a number, got ${typeName(v)}`, 0);
+        return v as number | null;
       },
     };
   } catch (e) {

@@ -343,7 +343,9 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
   }
   if (desired === cur) reasons.push(reason(TIDE.Unchanged, `replicas stay ${cur}`));
 
-  const fallbackCond = t.anyFallback
+  // The condition follows health (KEDA's fallbackExceededThreshold); the events follow whether a
+  // fallback value was applied, so a fallback that cannot be computed does not flap events.
+  const fallbackCond = t.fallbackExceeded
     ? cond(
         'True',
         KEDA.FallbackExists,

@@ -4,7 +4,9 @@
  * metric. Produces the metrics the HPA part will see.
  */
 import type { ScaledObject } from '../manifests/types.js';
+import { usesScalingModifiers } from '../manifests/defaults.js';
 import {
+  fallbackExceeded,
   fallbackMetricValue,
   fallbackReplicas,
   hasValidFallback,
@@ -35,8 +37,12 @@ export interface TriggersResult {
   /** What the HPA part computes from (composite metric instead of external ones with modifiers). */
   readonly hpaMetrics: readonly HpaMetric[];
   readonly active: boolean;
+  /** A trigger failed and no fallback value replaced it (KEDA's isError). */
   readonly isError: boolean;
+  /** A fallback value replaced a failing metric this round (KEDA's isFallbackActive). */
   readonly anyFallback: boolean;
+  /** The Fallback condition: a metric is Failing past failureThreshold (KEDA's health test). */
+  readonly fallbackExceeded: boolean;
   readonly health: Record<string, MetricHealth>;
   readonly reasons: readonly Reason[];
   /** The composite value with scalingModifiers (undefined when not computed). */
@@ -62,9 +68,15 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
   const { so, currentReplicas: cur, readyReplicas: ready } = input;
   const spec = so.spec;
   const fb = spec.fallback;
-  const fbValid = hasValidFallback(spec);
+  // KEDA tracks health, and falls back, only with a valid fallback block; without one the
+  // health it had is left as it was.
+  const fbOn = fb !== undefined && hasValidFallback(spec);
   const reasons: Reason[] = [];
-  const health: Record<string, MetricHealth> = {};
+  const metricNames = new Set(input.specs.flatMap((ss) => (ss ?? []).map((x) => x.name)));
+  // Entries of metrics the object no longer has go, as KEDA drops them when it updates the HPA.
+  const health: Record<string, MetricHealth> = Object.fromEntries(
+    Object.entries(input.health).filter(([k]) => metricNames.has(k)),
+  );
   const triggers: TriggerOutcome[] = [];
   const metrics: HpaMetric[] = [];
   let active = false;
@@ -89,7 +101,7 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
       });
       const missing = values.filter((v) => v.value === undefined).map((v) => v.spec.name);
       for (const { spec: s, value, pods } of values) {
-        if (fb) health[s.name] = nextHealth(input.health[s.name], true);
+        if (fbOn) health[s.name] = nextHealth(input.health[s.name], true);
         metrics.push(
           value === undefined
             ? { ...s, error: 'the scaler returned no value' }
@@ -113,15 +125,27 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
       if (trigger.name && !resource) vars[trigger.name] = shown[0]?.value ?? null;
       return;
     }
-    isError = true;
     let fellBack = false;
+    let failed = false;
+    let nilForFormula = false;
     for (const s of specs) {
-      const h = fb ? nextHealth(input.health[s.name], false) : undefined;
+      const h = fbOn ? nextHealth(input.health[s.name], false) : undefined;
       if (h) health[s.name] = h;
-      if (fb && fbValid && isPastThreshold(h, fb)) {
+      if (fb && fbOn && isPastThreshold(h, fb)) {
+        if (fb.behavior === 'scalingModifiers') {
+          // KEDA hands the formula a nil placeholder: no error, no fallback value.
+          nilForFormula = true;
+          reasons.push(
+            reason(
+              TIDE.FallbackMetric,
+              `${s.name}: ${h?.numberOfFailures} failures > failureThreshold ${fb.failureThreshold} → nil for the formula (fallback behavior scalingModifiers)`,
+              { metric: s.name, failures: h?.numberOfFailures },
+            ),
+          );
+          continue;
+        }
         const n = fallbackReplicas(fb, cur);
         const fv = fallbackMetricValue(s.targetType, s.target, n, ready);
-        fellBack = true;
         reasons.push(
           reason(
             TIDE.FallbackMetric,
@@ -131,20 +155,32 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
             { metric: s.name, failures: h?.numberOfFailures, replicas: n },
           ),
         );
-        metrics.push(fv.ok ? { ...s, value: fv.value } : { ...s, error: fv.error });
-      } else {
-        const note = fb
-          ? ` (failure ${h?.numberOfFailures ?? 0} of more than ${fb.failureThreshold} before fallback${fbValid ? '' : '; fallback block invalid'})`
-          : '';
-        reasons.push(
-          reason(TIDE.MetricReplicas, `${s.name}: ${label} failed: ${reading.error}${note}`, {
-            metric: s.name,
-            error: reading.error,
-          }),
-        );
-        metrics.push({ ...s, error: reading.error });
+        if (fv.ok) {
+          // The fallback value replaces the metric: no error for this metric (KEDA returns nil).
+          fellBack = true;
+          metrics.push({ ...s, value: fv.value });
+        } else {
+          // No value could be computed (a Value metric with no ready replica): still an error.
+          failed = true;
+          metrics.push({ ...s, error: fv.error });
+        }
+        continue;
       }
+      failed = true;
+      const note = fb
+        ? ` (failure ${h?.numberOfFailures ?? 0} of more than ${fb.failureThreshold} before fallback${fbOn ? '' : '; fallback block invalid'})`
+        : '';
+      reasons.push(
+        reason(TIDE.MetricReplicas, `${s.name}: ${label} failed: ${reading.error}${note}`, {
+          metric: s.name,
+          error: reading.error,
+        }),
+      );
+      metrics.push({ ...s, error: reading.error });
     }
+    // A trigger without metric specs (it failed to build) is an error too.
+    if (specs.length === 0) failed = true;
+    isError ||= failed;
     anyFallback ||= fellBack;
     // A trigger falling back counts as active, so a target at zero can be activated (PR #7244).
     active ||= fellBack;
@@ -158,7 +194,7 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
       ...(trigger.name ? { name: trigger.name } : {}),
     });
     if (trigger.name && !resource) {
-      if (fellBack && fb?.behavior === 'scalingModifiers') vars[trigger.name] = null;
+      if (nilForFormula && !failed) vars[trigger.name] = null;
       else varsError ??= `${label} failed: ${reading.error}`;
     }
   });
@@ -171,12 +207,19 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
   )
     active = true;
 
-  const base = { triggers, isError, anyFallback, health, reasons };
-  const mods = spec.advanced?.scalingModifiers;
-  if (!mods?.formula) return { ...base, hpaMetrics: metrics, active };
+  const fallbackExceededNow = fb !== undefined && fbOn && fallbackExceeded(health, fb);
+  const base = {
+    triggers,
+    isError,
+    anyFallback,
+    fallbackExceeded: fallbackExceededNow,
+    health,
+    reasons,
+  };
+  if (!usesScalingModifiers(so)) return { ...base, hpaMetrics: metrics, active };
   return {
     ...base,
-    ...composite(input, metrics, vars, varsError, anyFallback, isError, fbValid, reasons),
+    ...composite(input, metrics, vars, varsError, anyFallback, isError, fbOn, reasons),
   };
 }
 

@@ -59,6 +59,16 @@ export function maxReplicas(so: ScaledObject): number {
   return so.spec.maxReplicaCount ?? KEDA_DEFAULTS.maxReplicaCount;
 }
 
+/**
+ * KEDA `IsUsingModifiers`: any field of `advanced.scalingModifiers` set (a target without a
+ * formula counts: KEDA then refuses the object, "formula is mandatory"). The one test for
+ * "this ScaledObject uses scalingModifiers" (validation, metadata parsing, fallback, the engine).
+ */
+export function usesScalingModifiers(so: Pick<ScaledObject, 'spec'>): boolean {
+  const m = so.spec.advanced?.scalingModifiers;
+  return m !== undefined && Object.values(m).some((v) => v !== undefined && v !== '');
+}
+
 /** The scale target's apiVersion and kind with KEDA's defaults. */
 export function scaleTargetKind(so: ScaledObject): { apiVersion: string; kind: string } {
   return {

@@ -9,7 +9,7 @@ import type { ManifestIssue } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { MaybeSecret } from '../secret.js';
 import type { TriggerInputs } from '../scalers/types.js';
-import { scaleTargetKind } from './defaults.js';
+import { scaleTargetKind, usesScalingModifiers } from './defaults.js';
 import { findConfigMap, findSecret, resolveContainerEnv } from './resolve-env.js';
 import { objectName } from './types.js';
 import type {
@@ -138,7 +138,7 @@ export function resolveTriggerInputs(
   }
   if (trigger.metricType) inputs.metricType = trigger.metricType;
   // KEDA relaxes some targets of triggers that only feed a scalingModifiers formula.
-  if (owner.kind === 'ScaledObject' && owner.spec.advanced?.scalingModifiers?.formula)
+  if (owner.kind === 'ScaledObject' && usesScalingModifiers(owner))
     inputs.usedByScalingModifiers = true;
   const ns = owner.metadata.namespace;
   const src = envSource(owner, set);

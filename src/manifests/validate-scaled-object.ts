@@ -4,7 +4,7 @@
  * scalingModifiers, the "not relevant" warnings and the cpu/memory scale-to-zero rule.
  */
 import { validateFormula } from '../engine/formula.js';
-import { hpaName } from './defaults.js';
+import { hpaName, usesScalingModifiers } from './defaults.js';
 import type { ScaledJob, ScaledObject, Trigger } from './types.js';
 
 export interface RuleIssue {
@@ -47,8 +47,7 @@ export function scaledObjectRules(so: ScaledObject): RuleIssue[] {
 
   // Rule 2: fallback.
   const modifiers = spec.advanced?.scalingModifiers;
-  const usesModifiers =
-    modifiers !== undefined && Object.values(modifiers).some((v) => v !== undefined && v !== '');
+  const usesModifiers = usesScalingModifiers(so);
   if (spec.fallback) {
     if (!usesModifiers && !spec.triggers.some((t) => !isCpuMemory(t))) {
       err(
