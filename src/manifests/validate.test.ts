@@ -287,3 +287,37 @@ for (const c of soCases) {
     if (c.warnings) assert.deepEqual(issuesOf(v.warnings), c.warnings);
   });
 }
+
+/** A ScaledObject with one cpu trigger on a Deployment whose container has `resources`. */
+function cpuOn(resources: Doc | undefined, trigger: Doc = cpu()) {
+  const r = load(
+    deploymentDoc('worker', resources ? { resources } : {}),
+    scaledObjectDoc({ minReplicaCount: 1, triggers: [trigger, redis()] }),
+  );
+  assert.deepEqual(issuesOf(r.errors), [], 'the documents load');
+  const v = validateSet(r.set);
+  return issuesOf(v.errors).filter((e) => e.includes('request'));
+}
+
+test("a cpu trigger whose container has no cpu request is refused, as KEDA's webhook does", () => {
+  assert.deepEqual(cpuOn(undefined), [
+    'spec.triggers[0]: the ScaledObject has a cpu trigger but container "main" of Deployment default/worker has no cpu request (nor limit) above 0, so KEDA\'s admission webhook refuses it',
+  ]);
+});
+
+test('a request of 0 counts as none', () => {
+  assert.equal(cpuOn({ requests: { cpu: '0' } }).length, 1);
+});
+
+test('a limit counts as a request (KEDA isWorkloadResourceSet)', () => {
+  assert.deepEqual(cpuOn({ limits: { cpu: '500m' } }), []);
+  assert.deepEqual(cpuOn({ requests: { cpu: '250m' } }), []);
+});
+
+test('memory is checked against the memory resource, and containerName picks the container', () => {
+  const mem = { type: 'memory', metricType: 'AverageValue', metadata: { value: '256Mi' } };
+  assert.equal(cpuOn({ requests: { cpu: '1' } }, mem).length, 1);
+  assert.deepEqual(cpuOn({ requests: { memory: '1Gi' } }, mem), []);
+  const other = { ...mem, metadata: { value: '256Mi', containerName: 'sidecar' } };
+  assert.deepEqual(cpuOn(undefined, other), []);
+});

@@ -6,6 +6,7 @@
  */
 import type { ManifestError } from '../errors.js';
 import { parsePauseAnnotations } from '../engine/pause.js';
+import { parseQuantity } from '../scalers/quantity.js';
 import { getScalerDefinition, scalerDefinitions } from '../scalers/registry.js';
 import { hpaName, scaleTargetKind } from './defaults.js';
 import { IssueCollector } from './positions.js';
@@ -29,6 +30,7 @@ export function validateSet(set: ManifestSet, opts: ResolveAuthOptions = {}): Va
     for (const i of scaledObjectRules(so)) c.add(so, i.path, i.message, i.severity);
     checkPause(so, c);
     checkTriggers(so, set, c, opts);
+    checkResourceRequests(so, set, c);
   }
   for (const sj of set.scaledJobs) {
     for (const i of scaledJobRules(sj)) c.add(sj, i.path, i.message, i.severity);
@@ -75,6 +77,42 @@ export function checkLocalTargets(set: ManifestSet): ValidationResult {
     }
   }
   return c.result();
+}
+
+/**
+ * KEDA's webhook (verifyCPUMemoryScalers): a cpu or memory trigger needs a request or a limit
+ * above 0 for that resource on every container of the target (or on `containerName`), unless a
+ * namespace LimitRange gives a default. Checked when the target is in the set; tide does not read
+ * LimitRange objects, so with one among the files it only warns.
+ */
+function checkResourceRequests(so: ScaledObject, set: ManifestSet, c: IssueCollector): void {
+  const target = findScaleTarget(so, set);
+  if (!target) return;
+  const limitRange = set.ignored.some((i) => i.kind === 'LimitRange');
+  so.spec.triggers.forEach((t, i) => {
+    if (t.type !== 'cpu' && t.type !== 'memory') return;
+    const r = t.type;
+    const only = t.metadata['containerName'];
+    for (const container of target.spec.template.spec.containers) {
+      if (only && container.name !== only) continue;
+      const positive = (q: string | undefined) =>
+        q === undefined ? false : (parseQuantity(q) ?? 0) > 0;
+      if (
+        positive(container.resources?.requests?.[r]) ||
+        positive(container.resources?.limits?.[r])
+      )
+        continue;
+      const what = `the ScaledObject has a ${r} trigger but container "${container.name}" of ${target.kind} ${target.metadata.namespace}/${target.metadata.name} has no ${r} request (nor limit) above 0`;
+      if (limitRange)
+        c.add(
+          so,
+          `spec.triggers[${i}]`,
+          `${what}; tide does not read LimitRange defaults, KEDA accepts it if one applies`,
+          'warning',
+        );
+      else c.add(so, `spec.triggers[${i}]`, `${what}, so KEDA's admission webhook refuses it`);
+    }
+  });
 }
 
 /** KEDA's pause annotations: booleans as Go ParseBool (others count as true), paused-replicas an int32. */
