@@ -123,12 +123,14 @@ export async function runUp(
   });
   const startedAt = new Date().toISOString();
   let rejected: TideStatus['rejected'] = [];
+  let warnings: string[] = [];
   const status = (): TideStatus => ({
     pid: process.pid,
     startedAt,
     manifests: [...source.paths],
     objects: runtime.status(),
     rejected,
+    ...(warnings.length ? { warnings } : {}),
     ...(dashboardServer ? { dashboard: dashboardServer.url } : {}),
   });
 
@@ -141,6 +143,7 @@ export async function runUp(
       );
     }
     rejected = outcome.rejected;
+    warnings = outcome.warnings;
     await runtime.apply(outcome.set);
     metrics?.setRegistered(outcome.set);
     return outcome;

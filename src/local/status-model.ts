@@ -57,6 +57,11 @@ export interface TideStatus {
   objects: ObjectStatus[];
   /** Manifest files whose last change was rejected, with the errors (everything else kept running). */
   rejected: { file: string; errors: string[] }[];
+  /**
+   * Warnings from the last load: what KEDA accepts but will not work as written (an address
+   * without a port, ...). Absent from older tide processes.
+   */
+  warnings?: string[];
   /** The dashboard's URL (without any token), when it is on. */
   dashboard?: string;
 }

@@ -56,5 +56,9 @@ export function renderStatusTable(status: TideStatus, opts: { width?: number } =
     out.push('', `rejected change to ${rej.file} (still running the previous version):`);
     for (const e of rej.errors) out.push(`  ${e}`);
   }
+  if (status.warnings?.length) {
+    out.push('', 'warnings:');
+    for (const w of status.warnings) out.push(`  ${w}`);
+  }
   return out.join('\n');
 }

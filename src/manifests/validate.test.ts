@@ -321,3 +321,19 @@ test('memory is checked against the memory resource, and containerName picks the
   const other = { ...mem, metadata: { value: '256Mi', containerName: 'sidecar' } };
   assert.deepEqual(cpuOn(undefined, other), []);
 });
+
+test('listLength "-10" is refused at validate, naming the field (it was accepted, then ignored)', () => {
+  const v = validate(
+    scaledObjectDoc({
+      triggers: [
+        {
+          type: 'redis',
+          metadata: { address: 'localhost:6379', listName: 'jobs', listLength: '-10' },
+        },
+      ],
+    }),
+  );
+  assert.deepEqual(issuesOf(v.errors), [
+    'spec.triggers[0].metadata.listLength: must be a positive number, got "-10"',
+  ]);
+});
