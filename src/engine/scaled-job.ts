@@ -32,6 +32,12 @@ export {
   type RolloutJob,
 } from './jobs.js';
 
+/** KEDA getTargetAverageValue: the mean AverageValue target of a trigger's specs, 0 without one. */
+export function targetAverageValue(specs: readonly MetricSpec[]): number {
+  const targets = specs.filter((s) => s.targetType === 'AverageValue').map((s) => s.target);
+  return targets.length > 0 ? targets.reduce((a, b) => a + b, 0) / targets.length : 0;
+}
+
 export interface ScaledJobInput {
   readonly sj: ScaledJob;
   /** Metric specs per trigger index (targets are AverageValue per job). */
@@ -127,8 +133,7 @@ export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
     const queueLength = r.metrics
       .filter((m) => first === undefined || m.name === first)
       .reduce((a, m) => a + m.value, 0);
-    const targets = specs.filter((s) => s.targetType === 'AverageValue').map((s) => s.target);
-    const target = targets.length > 0 ? targets.reduce((a, b) => a + b, 0) / targets.length : 0;
+    const target = targetAverageValue(specs);
     const maxValue = target !== 0 ? Math.min(queueLength / target, maxRC) : 0;
     scalers.push({ queueLength, maxValue, isActive: r.isActive });
     reasons.push(

@@ -77,6 +77,16 @@ function targetName(so: ScaledObject): string {
   return `${so.spec.scaleTargetRef.kind ?? 'Deployment'} ${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`;
 }
 
+/**
+ * KEDA getIdleOrMinimumReplicaCount: what an inactive target goes to after cooldown,
+ * `idleReplicaCount` when set, else `minReplicaCount` (0 when unset).
+ */
+export function scaleInReplicas(
+  spec: Pick<ScaledObject['spec'], 'idleReplicaCount' | 'minReplicaCount'>,
+): number {
+  return spec.idleReplicaCount ?? spec.minReplicaCount ?? 0;
+}
+
 /** KEDA adds `selectPolicy: Disabled` in a paused direction, creating the behavior if needed. */
 export function effectiveBehavior(
   behavior: HPABehavior | undefined,
@@ -263,7 +273,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
       );
       runHpa = cur > 0;
     } else if ((idle !== undefined && cur > idle) || (cur > 0 && min === 0)) {
-      const to = idle ?? min;
+      const to = scaleInReplicas(spec);
       const since = lastActiveTime ?? createdAt;
       const wait = lastActiveTime === undefined ? initialCooldown : cooldown;
       const until = since + wait * 1000;

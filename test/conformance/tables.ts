@@ -1,4 +1,6 @@
 /** Every conformance table, in the order the counts are printed. */
+import { executorTables } from './engine/executor.js';
+import { fallbackTables } from './engine/fallback.js';
 import type { AnyTable } from './harness.js';
 import { cronTables } from './scalers/cron.js';
 import { kafkaTables } from './scalers/kafka.js';
@@ -26,4 +28,6 @@ export const tables: readonly AnyTable[] = [
   ...prometheusTables,
   ...metricsApiTables,
   ...resourceTables,
+  ...executorTables,
+  ...fallbackTables,
 ];
