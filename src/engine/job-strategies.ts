@@ -39,6 +39,37 @@ export function effectiveMaxScale(
   }
 }
 
+/** The strategy a ScaledJob runs, and the one its manifest asked for (they differ for `custom`). */
+export interface ScalingStrategy {
+  readonly used: StrategyName;
+  readonly asked: StrategyName;
+  readonly custom?: { readonly deduction: number; readonly percentage: number };
+}
+
+/**
+ * KEDA `NewScalingStrategy`: `custom` needs a `customScalingRunningJobPercentage` Go's
+ * ParseFloat reads (else it is `default`); a missing deduction counts 0.
+ */
+export function scalingStrategy(
+  s:
+    | {
+        strategy?: StrategyName;
+        customScalingQueueLengthDeduction?: number;
+        customScalingRunningJobPercentage?: string;
+      }
+    | undefined,
+): ScalingStrategy {
+  const asked = s?.strategy ?? 'default';
+  if (asked !== 'custom') return { used: asked, asked };
+  const percentage = parseFloatGo(s?.customScalingRunningJobPercentage);
+  if (percentage === undefined) return { used: 'default', asked };
+  return {
+    used: 'custom',
+    asked,
+    custom: { deduction: s?.customScalingQueueLengthDeduction ?? 0, percentage },
+  };
+}
+
 /** Go strconv.ParseFloat for the custom percentage; undefined when empty or unparsable. */
 export function parseFloatGo(s: string | undefined): number | undefined {
   if (s === undefined || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()))

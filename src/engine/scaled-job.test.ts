@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import type { ScaledJob, ScaledJobSpec } from '../manifests/types.js';
 import { ANNOTATIONS } from './pause.js';
 import { KEDA, TIDE } from './reasons.js';
-import { decideScaledJob, effectiveMaxScale, type ScaledJobInput } from './scaled-job.js';
+import {
+  decideScaledJob,
+  effectiveMaxScale,
+  targetAverageValue,
+  type ScaledJobInput,
+} from './scaled-job.js';
 import type { MetricSpec, TriggerReading } from './types.js';
 
 function makeSj(
@@ -386,4 +391,15 @@ test('every trigger failing reports TriggerError and creates nothing', () => {
   });
   assert.equal(d.jobsToCreate, 0);
   assert.equal(d.conditions.ready.reason, KEDA.TriggerError);
+});
+
+test('the target per job averages every spec of a trigger, a Value spec counting 0 (KEDA getTargetAverageValue)', () => {
+  assert.equal(
+    targetAverageValue([
+      { name: 's0-a', targetType: 'AverageValue', target: 4 },
+      { name: 's0-b', targetType: 'Value', target: 5 },
+    ]),
+    2,
+  );
+  assert.equal(targetAverageValue([]), 0);
 });

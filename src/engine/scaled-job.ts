@@ -6,12 +6,7 @@
 import { jobMaxReplicaCount, jobMinReplicaCount } from '../manifests/defaults.js';
 import type { ScaledJob } from '../manifests/types.js';
 import { parsePauseAnnotations, type JobCaps } from './pause.js';
-import {
-  effectiveMaxScale,
-  parseFloatGo,
-  strategyText,
-  type StrategyName,
-} from './job-strategies.js';
+import { effectiveMaxScale, scalingStrategy, strategyText } from './job-strategies.js';
 import { KEDA, num, reason, TIDE, type Reason } from './reasons.js';
 import {
   INITIAL_SCALED_JOB_STATE,
@@ -21,7 +16,12 @@ import {
   type TriggerReading,
 } from './types.js';
 
-export { effectiveMaxScale, type StrategyName } from './job-strategies.js';
+export {
+  effectiveMaxScale,
+  scalingStrategy,
+  type ScalingStrategy,
+  type StrategyName,
+} from './job-strategies.js';
 export {
   isJobPending,
   rolloutStrategy,
@@ -32,10 +32,14 @@ export {
   type RolloutJob,
 } from './jobs.js';
 
-/** KEDA getTargetAverageValue: the mean AverageValue target of a trigger's specs, 0 without one. */
+/**
+ * KEDA getTargetAverageValue: the mean of a trigger's AverageValue targets, a spec of another
+ * type counting 0; 0 without specs.
+ */
 export function targetAverageValue(specs: readonly MetricSpec[]): number {
-  const targets = specs.filter((s) => s.targetType === 'AverageValue').map((s) => s.target);
-  return targets.length > 0 ? targets.reduce((a, b) => a + b, 0) / targets.length : 0;
+  if (specs.length === 0) return 0;
+  const sum = specs.reduce((a, s) => a + (s.targetType === 'AverageValue' ? s.target : 0), 0);
+  return sum / specs.length;
 }
 
 export interface ScaledJobInput {
@@ -79,6 +83,45 @@ const cond = (status: Condition['status'], r: string, message: string): Conditio
   reason: r,
   message,
 });
+
+/**
+ * KEDA `getScalingDecision`: below `minReplicaCount` running Jobs, the Jobs that reach it
+ * (the queue is ignored that round); else the scaling strategy's [effective max scale,
+ * scaleTo], with `running − minReplicaCount` running Jobs.
+ */
+export function scalingDecision(
+  sj: Pick<ScaledJob, 'spec'>,
+  running: number,
+  scaleTo: number,
+  maxScale: number,
+  pending: number,
+): { effective: number; scaleTo: number; reason: Reason } {
+  const minRC = jobMinReplicaCount(sj);
+  if (running < minRC) {
+    const n = minRC - running;
+    return {
+      effective: n,
+      scaleTo: n,
+      reason: reason(
+        TIDE.JobsBelowMin,
+        `${running} running < minReplicaCount ${minRC}: ${n} to reach the minimum (queue ignored this round)`,
+      ),
+    };
+  }
+  const maxRC = jobMaxReplicaCount(sj);
+  const { used, asked, custom } = scalingStrategy(sj.spec.scalingStrategy);
+  const above = running - minRC;
+  const [effective, to] = effectiveMaxScale(used, maxScale, above, pending, maxRC, scaleTo, custom);
+  return {
+    effective,
+    scaleTo: to,
+    reason: reason(
+      TIDE.JobStrategy,
+      strategyText(used, asked, maxScale, above, pending, maxRC, effective, to, custom),
+      { strategy: used, effective, scaleTo: to },
+    ),
+  };
+}
 
 /** Decides how many Jobs to create this round. Pure. */
 export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
@@ -191,54 +234,10 @@ export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
 
   const running = input.runningJobs;
   const pending = input.pendingJobs;
-  let effective: number;
-  let scaleTo: number;
-  if (running < minRC) {
-    effective = scaleTo = minRC - running;
-    reasons.push(
-      reason(
-        TIDE.JobsBelowMin,
-        `${running} running < minReplicaCount ${minRC}: ${effective} to reach the minimum (queue ignored this round)`,
-      ),
-    );
-  } else {
-    const strategy = spec.scalingStrategy?.strategy ?? 'default';
-    const pct = parseFloatGo(spec.scalingStrategy?.customScalingRunningJobPercentage);
-    const custom =
-      strategy === 'custom' && pct !== undefined
-        ? {
-            deduction: spec.scalingStrategy?.customScalingQueueLengthDeduction ?? 0,
-            percentage: pct,
-          }
-        : undefined;
-    const used: StrategyName = strategy === 'custom' && !custom ? 'default' : strategy;
-    [effective, scaleTo] = effectiveMaxScale(
-      used,
-      maxScale,
-      running - minRC,
-      pending,
-      maxRC,
-      scaleTo0,
-      custom,
-    );
-    reasons.push(
-      reason(
-        TIDE.JobStrategy,
-        strategyText(
-          used,
-          strategy,
-          maxScale,
-          running - minRC,
-          pending,
-          maxRC,
-          effective,
-          scaleTo,
-          custom,
-        ),
-        { strategy: used, effective, scaleTo },
-      ),
-    );
-  }
+  const decision = scalingDecision(sj, running, scaleTo0, maxScale, pending);
+  let effective = decision.effective;
+  const scaleTo = decision.scaleTo;
+  reasons.push(decision.reason);
   if (effective < 0) effective = 0;
 
   let jobs = isActive && effective > 0 ? Math.min(scaleTo, effective) : 0;

@@ -1,6 +1,7 @@
 /** Every conformance table, in the order the counts are printed. */
 import { executorTables } from './engine/executor.js';
 import { fallbackTables } from './engine/fallback.js';
+import { scaledJobTables } from './engine/scaled-job.js';
 import type { AnyTable } from './harness.js';
 import { cronTables } from './scalers/cron.js';
 import { kafkaTables } from './scalers/kafka.js';
@@ -30,4 +31,5 @@ export const tables: readonly AnyTable[] = [
   ...resourceTables,
   ...executorTables,
   ...fallbackTables,
+  ...scaledJobTables,
 ];
