@@ -301,7 +301,7 @@ function cpuOn(resources: Doc | undefined, trigger: Doc = cpu()) {
 
 test("a cpu trigger whose container has no cpu request is refused, as KEDA's webhook does", () => {
   assert.deepEqual(cpuOn(undefined), [
-    'spec.triggers[0]: the ScaledObject has a cpu trigger but container "main" of Deployment default/worker has no cpu request (nor limit) above 0, so KEDA\'s admission webhook refuses it',
+    "spec.triggers[0]: the scaledobject has a cpu trigger but the container main doesn't have the cpu request defined (Deployment default/worker), so KEDA's admission webhook refuses it",
   ]);
 });
 

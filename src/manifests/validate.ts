@@ -6,13 +6,13 @@
  */
 import type { ManifestError } from '../errors.js';
 import { parsePauseAnnotations } from '../engine/pause.js';
-import { parseQuantity } from '../scalers/quantity.js';
 import { getScalerDefinition, scalerDefinitions } from '../scalers/registry.js';
 import { hpaName, scaleTargetKind } from './defaults.js';
 import { IssueCollector } from './positions.js';
 import { findScaleTarget, resolveTriggerInputs } from './resolve-auth.js';
 import type { ResolveAuthOptions } from './resolve-auth.js';
 import { resolveContainerEnv } from './resolve-env.js';
+import { checkedTargetResource, missingRequestIssues } from './resource-requests.js';
 import { objectName } from './types.js';
 import type { Container, ManifestSet, ScaledJob, ScaledObject } from './types.js';
 import { triggerAuthenticationRules } from './validate-auth.js';
@@ -80,39 +80,25 @@ export function checkLocalTargets(set: ManifestSet): ValidationResult {
 }
 
 /**
- * KEDA's webhook (verifyCPUMemoryScalers): a cpu or memory trigger needs a request or a limit
- * above 0 for that resource on every container of the target (or on `containerName`), unless a
- * namespace LimitRange gives a default. Checked when the target is in the set; tide does not read
- * LimitRange objects, so with one among the files it only warns.
+ * KEDA's webhook rule on cpu/memory triggers (`missingRequestIssues`, shared with tide's own
+ * webhook), checked when the target is in the set. A namespace LimitRange may give the
+ * containers a default; tide does not read LimitRange objects, so with one among the files
+ * the finding only warns.
  */
 function checkResourceRequests(so: ScaledObject, set: ManifestSet, c: IssueCollector): void {
   const target = findScaleTarget(so, set);
-  if (!target) return;
+  if (!target || !checkedTargetResource(so)) return;
   const limitRange = set.ignored.some((i) => i.kind === 'LimitRange');
-  so.spec.triggers.forEach((t, i) => {
-    if (t.type !== 'cpu' && t.type !== 'memory') return;
-    const r = t.type;
-    const only = t.metadata['containerName'];
-    for (const container of target.spec.template.spec.containers) {
-      if (only && container.name !== only) continue;
-      const positive = (q: string | undefined) =>
-        q === undefined ? false : (parseQuantity(q) ?? 0) > 0;
-      if (
-        positive(container.resources?.requests?.[r]) ||
-        positive(container.resources?.limits?.[r])
-      )
-        continue;
-      const what = `the ScaledObject has a ${r} trigger but container "${container.name}" of ${target.kind} ${target.metadata.namespace}/${target.metadata.name} has no ${r} request (nor limit) above 0`;
-      if (limitRange)
-        c.add(
-          so,
-          `spec.triggers[${i}]`,
-          `${what}; tide does not read LimitRange defaults, KEDA accepts it if one applies`,
-          'warning',
-        );
-      else c.add(so, `spec.triggers[${i}]`, `${what}, so KEDA's admission webhook refuses it`);
-    }
-  });
+  const where = `${target.kind} ${target.metadata.namespace}/${target.metadata.name}`;
+  for (const x of missingRequestIssues(so, target.spec.template.spec.containers, new Set()))
+    if (limitRange)
+      c.add(
+        so,
+        x.path,
+        `${x.message} (${where}); tide does not read LimitRange defaults, KEDA accepts it if one applies`,
+        'warning',
+      );
+    else c.add(so, x.path, `${x.message} (${where}), so KEDA's admission webhook refuses it`);
 }
 
 /** KEDA's pause annotations: booleans as Go ParseBool (others count as true), paused-replicas an int32. */

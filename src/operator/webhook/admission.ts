@@ -33,7 +33,7 @@ import {
   limitRangeDefaults,
   missingRequestIssues,
   type LimitRangeObject,
-} from './resource-requests.js';
+} from '../../manifests/resource-requests.js';
 
 /** The kinds the webhook validates, by the resource name the API server sends. */
 export const ADMITTED_KINDS = [

@@ -165,7 +165,7 @@ describe('cpu and memory triggers under tide up', () => {
     await waitFor(
       () =>
         Promise.resolve(
-          /no-request\.yaml[\s\S]*has no cpu request \(nor limit\) above 0/.test(
+          /no-request\.yaml[\s\S]*doesn't have the cpu request defined/.test(
             tide?.output() ?? '',
           ),
         ),

@@ -5,9 +5,9 @@
  * above 0 for that resource, unless a LimitRange of type Container in the namespace gives a
  * default (or defaultRequest) above 0. Pure: the caller reads the workload and LimitRanges.
  */
-import { scaleTargetKind } from '../../manifests/defaults.js';
-import { parseQuantity } from '../../scalers/quantity.js';
-import type { Container, ScaledObject } from '../../manifests/types.js';
+import { scaleTargetKind } from './defaults.js';
+import { parseQuantity } from '../scalers/quantity.js';
+import type { Container, ScaledObject } from './types.js';
 
 export type ResourceName = 'cpu' | 'memory';
 

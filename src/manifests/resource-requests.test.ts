@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseObject } from '../../manifests/parse-object.js';
-import type { Container, ScaledObject } from '../../manifests/types.js';
+import { parseObject } from './parse-object.js';
+import type { Container, ScaledObject } from './types.js';
 import {
   checkedTargetResource,
   limitRangeDefaults,
