@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileFormula, validateFormula } from './formula.js';
+import { compileFormula, unsupportedFormula, validateFormula } from './formula.js';
 
 const vars = { a: 10, b: 4, c: null, zero: 0 };
 
@@ -60,7 +60,30 @@ ok.push(
     want: 2,
   },
   { name: '?? inside an array', formula: 'max([c ?? 0, b])', want: 4 },
+  { name: 'a comparison chain is a conjunction', formula: '0 < b < 5 ? 1 : 2', want: 1 },
+  { name: 'not in', formula: 'a not in [1, 2] ? 1 : 2', want: 1 },
+  { name: 'a slice', formula: 'sum([a, b, zero][1:])', want: 4 },
+  { name: 'let binds a name for the rest', formula: 'let t = a + b; t > 10 ? t : 0', want: 14 },
+  { name: 'a sequence is its last expression', formula: 'a; b', want: 4 },
+  { name: 'reduce with #acc', formula: 'reduce([a, b], #acc + #, 1)', want: 15 },
+  { name: '#index inside a predicate', formula: 'sum([a, b], # * #index)', want: 4 },
+  { name: 'get out of range is nil', formula: 'get([a], 3) ?? 7', want: 7 },
+  { name: 'an optional index on nil is nil', formula: 'c?.[0] ?? 6', want: 6 },
 );
+
+test('valid expr-lang tide does not compute is told apart from an invalid formula', () => {
+  assert.match(unsupportedFormula('a > 1 ? 5 : len("x")') ?? '', /strings are not supported/);
+  assert.match(unsupportedFormula('upper(a)') ?? '', /upper\(\) is not supported/);
+  assert.match(unsupportedFormula('a.b') ?? '', /member access/);
+  assert.match(unsupportedFormula('{x: a}') ?? '', /maps are not supported/);
+  assert.equal(unsupportedFormula('a +'), undefined);
+  assert.equal(unsupportedFormula('nosuch(a)'), undefined);
+  assert.equal(unsupportedFormula('a + b'), undefined);
+});
+
+test('a let-bound name is not a trigger name', () => {
+  assert.equal(validateFormula('let t = a * 2; t + 1', ['a']), undefined);
+});
 
 test('count([trig_one, trig_two], {# > 1}) compiles and runs (it did not)', () => {
   const f = compileFormula('count([trig_one, trig_two], {# > 1}) > 1 ? 5 : 0');

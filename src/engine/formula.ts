@@ -3,21 +3,26 @@
  * evaluate each round with trigger values by trigger `name`. No eval/Function: the AST is
  * turned into closures. Values are numbers, booleans, nil (`null`) and arrays; the builtins
  * are expr-lang's number and array functions (`min`, `max`, `abs`, `ceil`, `floor`, `round`,
- * `int`, `float`, `mean`, `median`, `len`, `first`, `last`) and its predicate builtins (`all`,
- * `any`, `none`, `one`, `filter`, `map`, `count`, `sum`, `find*`). The result must be a number
- * or nil, as KEDA wraps the formula in `float(...)` and lets `??` formulas stay nil.
+ * `int`, `float`, `mean`, `median`, `len`, `first`, `last`, `get`) and its predicate builtins
+ * (`all`, `any`, `none`, `one`, `filter`, `map`, `count`, `sum`, `find*`, `reduce`). The result
+ * must be a number or nil, as KEDA wraps the formula in `float(...)` and lets `??` formulas
+ * stay nil. Strings, maps and dates are not part of it: trigger values are numbers.
  */
 import { FormulaSyntaxError, identifiers, parseFormula, type Node } from './formula-parse.js';
 
 export { FormulaSyntaxError } from './formula-parse.js';
 
 /** expr-lang values a formula computes with: numbers, booleans, nil and arrays of them. */
-type Value = number | boolean | null | readonly Value[];
+export type FormulaValue = number | boolean | null | readonly FormulaValue[];
+type Value = FormulaValue;
 type Vars = Readonly<Record<string, number | null>>;
-/** What an expression reads: the trigger values, and `#` inside a predicate. */
+/** What an expression reads: its variables, and `#` inside a predicate. */
 interface Env {
-  readonly vars: Vars;
+  readonly vars: Readonly<Record<string, Value>>;
+  /** Inside a predicate: `#`, `#index`, and `#acc` in reduce. */
   readonly it?: Value;
+  readonly index?: number;
+  readonly acc?: Value;
 }
 type Fn = (env: Env) => Value;
 
@@ -127,32 +132,44 @@ const FUNCS: Record<
     },
   },
   len: { arity: [1, 1], fn: ([x = null], pos) => arr(x, 'len()', pos).length },
+  // get(array, i): nil out of range (or on nil), negative i counts from the end.
+  get: {
+    arity: [2, 2],
+    fn: ([xs = null, i = null], pos) => {
+      if (xs === null) return null;
+      const a = arr(xs, 'get()', pos);
+      const n = Math.trunc(num(i, 'get()', pos));
+      return a[n < 0 ? a.length + n : n] ?? null;
+    },
+  },
   first: { arity: [1, 1], fn: ([x = null], pos) => arr(x, 'first()', pos)[0] ?? null },
   last: { arity: [1, 1], fn: ([x = null], pos) => arr(x, 'last()', pos).at(-1) ?? null },
 };
 
 /** expr-lang's predicate builtins: the array, and the predicate applied to each element. */
-type Each = (item: Value) => Value;
+type Each = (item: Value, index: number) => Value;
 const PREDICATES: Record<
   string,
   (items: readonly Value[], p: Each | undefined, pos: number) => Value
 > = {
-  all: (xs, p, pos) => xs.every((x) => bool(need(p)(x), 'all() predicate', pos)),
-  any: (xs, p, pos) => xs.some((x) => bool(need(p)(x), 'any() predicate', pos)),
-  none: (xs, p, pos) => !xs.some((x) => bool(need(p)(x), 'none() predicate', pos)),
-  one: (xs, p, pos) => xs.filter((x) => bool(need(p)(x), 'one() predicate', pos)).length === 1,
-  filter: (xs, p, pos) => xs.filter((x) => bool(need(p)(x), 'filter() predicate', pos)),
-  map: (xs, p) => xs.map((x) => need(p)(x)),
+  all: (xs, p, pos) => xs.every((x, i) => bool(need(p)(x, i), 'all() predicate', pos)),
+  any: (xs, p, pos) => xs.some((x, i) => bool(need(p)(x, i), 'any() predicate', pos)),
+  none: (xs, p, pos) => !xs.some((x, i) => bool(need(p)(x, i), 'none() predicate', pos)),
+  one: (xs, p, pos) =>
+    xs.filter((x, i) => bool(need(p)(x, i), 'one() predicate', pos)).length === 1,
+  filter: (xs, p, pos) => xs.filter((x, i) => bool(need(p)(x, i), 'filter() predicate', pos)),
+  map: (xs, p) => xs.map((x, i) => need(p)(x, i)),
   // Without a predicate, count counts the true elements.
-  count: (xs, p, pos) => xs.filter((x) => bool(p ? p(x) : x, 'count()', pos)).length,
+  count: (xs, p, pos) => xs.filter((x, i) => bool(p ? p(x, i) : x, 'count()', pos)).length,
   // Without a predicate, sum adds the elements.
-  sum: (xs, p, pos) => xs.reduce<number>((a, x) => a + num(p ? p(x) : x, 'sum()', pos), 0),
-  find: (xs, p, pos) => xs.find((x) => bool(need(p)(x), 'find() predicate', pos)) ?? null,
-  findIndex: (xs, p, pos) => xs.findIndex((x) => bool(need(p)(x), 'findIndex() predicate', pos)),
+  sum: (xs, p, pos) => xs.reduce<number>((a, x, i) => a + num(p ? p(x, i) : x, 'sum()', pos), 0),
+  find: (xs, p, pos) => xs.find((x, i) => bool(need(p)(x, i), 'find() predicate', pos)) ?? null,
+  findIndex: (xs, p, pos) =>
+    xs.findIndex((x, i) => bool(need(p)(x, i), 'findIndex() predicate', pos)),
   findLast: (xs, p, pos) =>
-    xs.findLast((x) => bool(need(p)(x), 'findLast() predicate', pos)) ?? null,
+    xs.findLast((x, i) => bool(need(p)(x, i), 'findLast() predicate', pos)) ?? null,
   findLastIndex: (xs, p, pos) =>
-    xs.findLastIndex((x) => bool(need(p)(x), 'findLastIndex() predicate', pos)),
+    xs.findLastIndex((x, i) => bool(need(p)(x, i), 'findLastIndex() predicate', pos)),
 };
 function need(p: Each | undefined): Each {
   if (!p) throw new Error('predicate missing'); // the parser requires it for these builtins
@@ -179,17 +196,54 @@ function build(node: Node): Fn {
         return v;
       };
     }
-    case 'pointer':
+    case 'pointer': {
+      const { name } = node;
+      if (name === 'index') return ({ index }) => index ?? null;
+      if (name === 'acc') return ({ acc }) => acc ?? null;
       return ({ it }) => it ?? null;
+    }
+    case 'seq': {
+      const items = node.items.map(build);
+      return (env) => {
+        let v: Value = null;
+        for (const f of items) v = f(env);
+        return v;
+      };
+    }
+    case 'let': {
+      const [value, body] = [build(node.value), build(node.body)];
+      const { name } = node;
+      return (env) => body({ ...env, vars: { ...env.vars, [name]: value(env) } });
+    }
+    case 'slice': {
+      const target = build(node.target);
+      const from = node.from ? build(node.from) : undefined;
+      const to = node.to ? build(node.to) : undefined;
+      const { pos } = node;
+      return (env) => {
+        const xs = arr(target(env), 'slice', pos);
+        const n = xs.length;
+        // expr-lang runtime.Slice: negative bounds count from the end, then clamp.
+        const bound = (f: Fn | undefined, dflt: number) => {
+          if (!f) return dflt;
+          const i = Math.trunc(num(f(env), 'slice', pos));
+          return Math.min(n, Math.max(0, i < 0 ? n + i : i));
+        };
+        const b = bound(to, n);
+        return xs.slice(Math.min(bound(from, 0), b), b);
+      };
+    }
     case 'array': {
       const items = node.items.map(build);
       return (env) => items.map((f) => f(env));
     }
     case 'index': {
       const [target, index] = [build(node.target), build(node.index)];
-      const { pos } = node;
+      const { pos, optional } = node;
       return (env) => {
-        const xs = arr(target(env), 'index', pos);
+        const t = target(env);
+        if (optional && t === null) return null;
+        const xs = arr(t, 'index', pos);
         const i = num(index(env), 'index', pos);
         const at = i < 0 ? xs.length + i : i;
         if (!Number.isInteger(i) || at < 0 || at >= xs.length)
@@ -222,13 +276,16 @@ function build(node: Node): Fn {
 
 function buildCall(node: Extract<Node, { kind: 'call' }>): Fn {
   const { name, pos } = node;
+  if (name === 'reduce') return buildReduce(node);
   const predicate = PREDICATES[name];
   if (predicate) {
     const list = build(node.args[0] ?? { kind: 'nil', pos });
     const pred = node.args[1] ? build(node.args[1]) : undefined;
     return (env) => {
       const items = arr(list(env), `${name}()`, pos);
-      const each = pred ? (it: Value) => pred({ vars: env.vars, it }) : undefined;
+      const each = pred
+        ? (it: Value, index: number) => pred({ vars: env.vars, it, index })
+        : undefined;
       return predicate(items, each, pos);
     };
   }
@@ -247,6 +304,26 @@ function buildCall(node: Extract<Node, { kind: 'call' }>): Fn {
       args.map((a) => a(env)),
       pos,
     );
+}
+
+/** reduce(array, predicate over `#` and `#acc`, initial): without an initial, the first element. */
+function buildReduce(node: Extract<Node, { kind: 'call' }>): Fn {
+  const { pos } = node;
+  const list = build(node.args[0] ?? { kind: 'nil', pos });
+  const pred = build(node.args[1] ?? { kind: 'nil', pos });
+  const init = node.args[2] ? build(node.args[2]) : undefined;
+  return (env) => {
+    const xs = arr(list(env), 'reduce()', pos);
+    let start = 0;
+    let acc: Value;
+    if (init) acc = init(env);
+    else if (xs.length === 0)
+      throw new FormulaEvalError('reduce of empty array with no initial value', pos);
+    else [acc, start] = [xs[0] ?? null, 1];
+    for (let i = start; i < xs.length; i++)
+      acc = pred({ vars: env.vars, it: xs[i] ?? null, index: i, acc });
+    return acc;
+  };
 }
 
 function buildBinary(node: Extract<Node, { kind: 'binary' }>): Fn {
@@ -304,36 +381,62 @@ function buildBinary(node: Extract<Node, { kind: 'binary' }>): Fn {
   return (env) => f(num(l(env), what, pos), num(r(env), what, pos));
 }
 
+export type CompiledExpression =
+  | {
+      ok: true;
+      /** Variables the expression reads. */
+      readonly names: readonly string[];
+      /** The raw expr-lang value. Throws FormulaEvalError on a runtime error. */
+      run(vars: Readonly<Record<string, FormulaValue>>): FormulaValue;
+    }
+  | { ok: false; error: string; unsupported?: boolean };
+
+/** Compiles an expr-lang expression of tide's subset (numbers, booleans, nil, arrays). */
+export function compileExpression(src: string): CompiledExpression {
+  try {
+    const ast = parseFormula(src);
+    const run = build(ast);
+    return { ok: true, names: [...identifiers(ast)], run: (vars) => run({ vars }) };
+  } catch (e) {
+    if (e instanceof FormulaSyntaxError)
+      return { ok: false, error: e.message, ...(e.unsupported ? { unsupported: true } : {}) };
+    throw e;
+  }
+}
+
+/**
+ * Why tide cannot compute a formula that is valid expr-lang (a string, a date function, ...),
+ * or undefined. KEDA accepts such a formula; tide accepts the manifest with a warning.
+ */
+export function unsupportedFormula(formula: string): string | undefined {
+  const c = compileExpression(formula);
+  return !c.ok && c.unsupported ? c.error : undefined;
+}
+
 /**
  * Compiles a formula. With `names` (the object's trigger names) an unknown identifier is a
  * compile error, as in KEDA where the formula is compiled against an env of trigger names.
  */
 export function compileFormula(formula: string, names?: readonly string[]): CompiledFormula {
-  try {
-    if (formula.trim() === '') return { ok: false, error: 'formula is empty' };
-    const ast = parseFormula(formula);
-    const used = [...identifiers(ast)];
-    if (names) {
-      const unknown = used.filter((n) => !names.includes(n));
-      if (unknown.length > 0)
-        return { ok: false, error: `unknown name ${unknown.join(', ')} (not a trigger name)` };
-    }
-    const run = build(ast);
-    return {
-      ok: true,
-      names: used,
-      evaluate(vars) {
-        const v = run({ vars });
-        // KEDA wraps the formula in float(): a bool or an array is an error, nil stays nil.
-        if (typeof v === 'boolean' || Array.isArray(v))
-          throw new FormulaEvalError(`formula result must be a number, got ${typeName(v)}`, 0);
-        return v as number | null;
-      },
-    };
-  } catch (e) {
-    if (e instanceof FormulaSyntaxError) return { ok: false, error: e.message };
-    throw e;
+  if (formula.trim() === '') return { ok: false, error: 'formula is empty' };
+  const c = compileExpression(formula);
+  if (!c.ok) return c;
+  if (names) {
+    const unknown = c.names.filter((n) => !names.includes(n));
+    if (unknown.length > 0)
+      return { ok: false, error: `unknown name ${unknown.join(', ')} (not a trigger name)` };
   }
+  return {
+    ok: true,
+    names: c.names,
+    evaluate(vars) {
+      const v = c.run(vars);
+      // KEDA wraps the formula in float(): a bool or an array is an error, nil stays nil.
+      if (typeof v === 'boolean' || Array.isArray(v))
+        throw new FormulaEvalError(`formula result must be a number, got ${typeName(v)}`, 0);
+      return v as number | null;
+    },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * that need no cluster: replica bounds, idle replicas, fallback, triggers, name lengths,
  * scalingModifiers, the "not relevant" warnings and the cpu/memory scale-to-zero rule.
  */
-import { validateFormula } from '../engine/formula.js';
+import { unsupportedFormula, validateFormula } from '../engine/formula.js';
 import { hpaName, usesScalingModifiers } from './defaults.js';
 import type { ScaledJob, ScaledObject, Trigger } from './types.js';
 
@@ -107,8 +107,14 @@ export function scaledObjectRules(so: ScaledObject): RuleIssue[] {
       const names = spec.triggers
         .filter((t) => !isCpuMemory(t) && t.name)
         .map((t) => t.name as string);
-      const problem = validateFormula(modifiers.formula, names);
-      if (problem !== undefined)
+      const unsupported = unsupportedFormula(modifiers.formula);
+      const problem = unsupported ? undefined : validateFormula(modifiers.formula, names);
+      if (unsupported !== undefined)
+        warn(
+          `${at}.formula`,
+          `${unsupported}. KEDA accepts this formula, but tide cannot compute it: the composite metric fails each round`,
+        );
+      else if (problem !== undefined)
         err(
           `${at}.formula`,
           `does not compile with the named triggers [${names.join(', ')}]: ${problem}`,

@@ -208,6 +208,17 @@ const soCases: {
     errors: [],
   },
   {
+    name: 'a formula KEDA accepts but tide cannot compute (a date function) warns, not fails',
+    spec: {
+      triggers: [redis({ name: 'a' })],
+      advanced: { scalingModifiers: { formula: 'now().Hour() > 8 ? a : 0', target: '5' } },
+    },
+    errors: [],
+    warnings: [
+      'spec.advanced.scalingModifiers.formula: member access is not supported by tide at column 6. KEDA accepts this formula, but tide cannot compute it: the composite metric fails each round',
+    ],
+  },
+  {
     name: 'a formula naming an unnamed trigger fails',
     spec: {
       triggers: [redis({ name: 'a' }), redis()],

@@ -1,6 +1,7 @@
 /** Every conformance table, in the order the counts are printed. */
 import { executorTables } from './engine/executor.js';
 import { fallbackTables } from './engine/fallback.js';
+import { formulaTables } from './engine/formula.js';
 import { scaledJobTables } from './engine/scaled-job.js';
 import type { AnyTable } from './harness.js';
 import { cronTables } from './scalers/cron.js';
@@ -32,4 +33,5 @@ export const tables: readonly AnyTable[] = [
   ...executorTables,
   ...fallbackTables,
   ...scaledJobTables,
+  ...formulaTables,
 ];
