@@ -4,7 +4,7 @@
  * scale loop and a Kubernetes HPA that syncs every 15 s; tide writes replicas itself, so a
  * round that activates a target also sizes it (0 → 1 → 3 in one step, no extra HPA delay).
  */
-import { maxReplicas, minReplicas } from '../manifests/defaults.js';
+import { hpaMinReplicas, maxReplicas, minReplicas } from '../manifests/defaults.js';
 import type { HPABehavior, ScaledObject } from '../manifests/types.js';
 import type { CompiledFormula } from './formula.js';
 import { computeHpa } from './hpa.js';
@@ -334,7 +334,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
       metrics: t.hpaMetrics,
       currentReplicas: replicas,
       readyReplicas: ready,
-      minReplicas: Math.max(min, 1),
+      minReplicas: hpaMinReplicas(so),
       maxReplicas: max,
       behavior: effectiveBehavior(spec.advanced?.horizontalPodAutoscalerConfig?.behavior, pause),
       now,

@@ -59,6 +59,16 @@ export function maxReplicas(so: ScaledObject): number {
   return so.spec.maxReplicaCount ?? KEDA_DEFAULTS.maxReplicaCount;
 }
 
+/** KEDA `GetHPAMinReplicas`: the HPA part's lower bound, minReplicaCount but at least 1. */
+export function hpaMinReplicas(so: ScaledObject): number {
+  return Math.max(minReplicas(so), 1);
+}
+
+/** KEDA `GetHPAMaxReplicas`: maxReplicaCount, 100 when unset. */
+export function hpaMaxReplicas(so: ScaledObject): number {
+  return maxReplicas(so);
+}
+
 /**
  * KEDA `IsUsingModifiers`: any field of `advanced.scalingModifiers` set (a target without a
  * formula counts: KEDA then refuses the object, "formula is mandatory"). The one test for

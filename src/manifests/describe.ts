@@ -4,7 +4,7 @@
  * `[redacted]` through `String()`, `JSON.stringify` and `util.inspect`.
  */
 import type { ManifestIssue } from '../errors.js';
-import { getScalerDefinition } from '../scalers/registry.js';
+import { getScalerDefinition, unknownTypeWarning } from '../scalers/registry.js';
 import { resolveTriggerInputs } from './resolve-auth.js';
 import type { ResolveAuthOptions } from './resolve-auth.js';
 import { objectName } from './types.js';
@@ -43,8 +43,8 @@ export function describeResolvedTriggers(
       if (!def) {
         entry.issues.push({
           path: `spec.triggers[${i}].type`,
-          message: `unknown trigger type ${JSON.stringify(t.type)}`,
-          severity: 'error',
+          message: unknownTypeWarning(t.type),
+          severity: 'warning',
         });
         out.push(entry);
         return;

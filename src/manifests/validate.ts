@@ -6,7 +6,7 @@
  */
 import type { ManifestError } from '../errors.js';
 import { parsePauseAnnotations } from '../engine/pause.js';
-import { getScalerDefinition, scalerDefinitions } from '../scalers/registry.js';
+import { getScalerDefinition, unknownTypeWarning } from '../scalers/registry.js';
 import { hpaName, scaleTargetKind } from './defaults.js';
 import { IssueCollector } from './positions.js';
 import { findScaleTarget, resolveTriggerInputs } from './resolve-auth.js';
@@ -23,14 +23,22 @@ export interface ValidationResult {
   warnings: ManifestError[];
 }
 
+export interface ValidateOptions extends ResolveAuthOptions {
+  /**
+   * The set was read from a cluster. The cpu/memory request rule is then the caller's (the
+   * webhook applies it with the namespace's LimitRanges; KEDA does not re-check it later).
+   */
+  fromCluster?: boolean;
+}
+
 /** Validates a loaded set. Objects with errors should not be run; warnings are for the user. */
-export function validateSet(set: ManifestSet, opts: ResolveAuthOptions = {}): ValidationResult {
+export function validateSet(set: ManifestSet, opts: ValidateOptions = {}): ValidationResult {
   const c = new IssueCollector();
   for (const so of set.scaledObjects) {
     for (const i of scaledObjectRules(so)) c.add(so, i.path, i.message, i.severity);
     checkPause(so, c);
     checkTriggers(so, set, c, opts);
-    checkResourceRequests(so, set, c);
+    if (!opts.fromCluster) checkResourceRequests(so, set, c);
   }
   for (const sj of set.scaledJobs) {
     for (const i of scaledJobRules(sj)) c.add(sj, i.path, i.message, i.severity);
@@ -107,11 +115,6 @@ function checkPause(o: ScaledObject | ScaledJob, c: IssueCollector): void {
   if (!r.ok) c.add(o, r.path, r.error);
 }
 
-function knownTypes(): string {
-  const types = scalerDefinitions.map((d) => d.type);
-  return types.length ? `known types: ${types.join(', ')}` : 'no trigger types are registered';
-}
-
 function checkTriggers(
   o: ScaledObject | ScaledJob,
   set: ManifestSet,
@@ -122,7 +125,7 @@ function checkTriggers(
     const at = `spec.triggers[${i}]`;
     const def = getScalerDefinition(t.type);
     if (!def) {
-      c.add(o, `${at}.type`, `unknown trigger type ${JSON.stringify(t.type)} (${knownTypes()})`);
+      c.add(o, `${at}.type`, unknownTypeWarning(t.type), 'warning');
       return;
     }
     const { inputs, issues } = resolveTriggerInputs(o, i, set, opts);

@@ -377,6 +377,7 @@ export class Operator {
     });
     const validation = validateSet(set, {
       clusterObjectNamespace: this.#opts.clusterObjectNamespace ?? 'keda',
+      fromCluster: true,
     });
     const mine = validation.errors.filter((e) => e.ref.object === objectName(so));
     if (mine.length) {

@@ -47,3 +47,12 @@ const byType = new Map<string, AnyScalerDefinition>(scalerDefinitions.map((d) =>
 export function getScalerDefinition(type: string): AnyScalerDefinition | undefined {
   return byType.get(type);
 }
+
+/**
+ * A trigger type tide has no scaler for. KEDA's admission accepts any type (only building the
+ * scaler fails), so this is a warning: the trigger fails each round, the others still scale.
+ */
+export function unknownTypeWarning(type: string): string {
+  const known = scalerDefinitions.map((d) => d.type).join(', ');
+  return `tide has no scaler for trigger type ${JSON.stringify(type)} (known types: ${known}). KEDA accepts any type; this trigger fails each round`;
+}

@@ -1,4 +1,5 @@
 /** Every conformance table, in the order the counts are printed. */
+import { admissionTables } from './admission.js';
 import { executorTables } from './engine/executor.js';
 import { fallbackTables } from './engine/fallback.js';
 import { formulaTables } from './engine/formula.js';
@@ -34,4 +35,5 @@ export const tables: readonly AnyTable[] = [
   ...fallbackTables,
   ...scaledJobTables,
   ...formulaTables,
+  ...admissionTables,
 ];

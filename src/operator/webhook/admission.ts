@@ -203,7 +203,10 @@ export class KedaAdmission {
       clusterObjectNamespace,
     });
     const set = { ...built, scaledObjects: [...others, ...built.scaledObjects] };
-    const v = flatten(validateSet(set, { clusterObjectNamespace }), objectName(owner));
+    const v = flatten(
+      validateSet(set, { clusterObjectNamespace, fromCluster: true }),
+      objectName(owner),
+    );
     const pending = pendingReferences(owner, set, clusterObjectNamespace);
     const errors: FieldIssue[] = [];
     const warnings = [...v.warnings];
@@ -265,9 +268,11 @@ export class KedaAdmission {
     const errors = [...v.errors];
     const warnings = [...v.warnings];
 
-    // KEDA maps the target's kind through the API's discovery and refuses unknown kinds.
+    // KEDA maps the target's kind through the API's discovery and refuses unknown kinds, except
+    // Deployment and StatefulSet, which it maps by name whatever the apiVersion (getResource).
     try {
-      await resolveGvkr(client, { apiVersion, kind, namespace: ns, name: targetName });
+      if (kind !== 'Deployment' && kind !== 'StatefulSet')
+        await resolveGvkr(client, { apiVersion, kind, namespace: ns, name: targetName });
     } catch (e) {
       if (!(e instanceof TargetError)) throw e;
       if (/does not serve kind/.test(e.message))
