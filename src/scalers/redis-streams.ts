@@ -129,8 +129,9 @@ async function readLag(client: RedisClient, meta: RedisStreamsMeta): Promise<num
   if (!g) return client.xlen(meta.stream);
   const lag = g.get('lag');
   // Redis answers nil when the lag cannot be computed (entries deleted inside the group's
-  // range). KEDA's client reads that as 0, which can scale a busy group to zero; the stream
-  // length is a safe upper bound instead.
+  // range). KEDA's client reads that as -1 (0 for the HPA, never active), which can scale a
+  // busy group to zero; the stream length is a safe upper bound instead
+  // (docs/keda-differences.md#redis-streams-nil-lag).
   if (lag === null || lag === undefined) return client.xlen(meta.stream);
   return Number(lag);
 }
