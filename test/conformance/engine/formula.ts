@@ -1,16 +1,15 @@
 /**
  * scalingModifiers formulas: KEDA's `pkg/scaling/modifiers/formula_test.go` and the formula
- * test of `pkg/scaling/scale_handler_test.go` (run through `decideScaledObject`), the formulas
- * KEDA's webhook envtests admit (`apis/keda/v1alpha1/scaledobject_webhook_test.go`, through
- * tide's webhook rule `validateFormula`), and the value tables of expr-lang v1.17.8 (KEDA's
- * version) for the builtins and operators a formula over numbers can use
- * (`builtin/builtin_test.go` TestBuiltin, `expr_test.go` TestExpr and TestPredicateCombination;
- * cases over strings, maps, structs and dates are left out: trigger values are numbers).
+ * test of `pkg/scaling/scale_handler_test.go` (run through `decideScaledObject`), and the
+ * value tables of expr-lang v1.17.8 (KEDA's version) for the builtins and operators a formula
+ * over numbers can use (`builtin/builtin_test.go` TestBuiltin, `expr_test.go` TestExpr and
+ * TestPredicateCombination; cases over strings, maps, structs and dates are left out: trigger
+ * values are numbers). The formulas KEDA's webhook envtests admit are in the admission tables
+ * (test/conformance/admission.ts), run through tide's webhook.
  */
 import {
   compileExpression,
   compileFormula,
-  validateFormula,
   type FormulaValue,
 } from '../../../src/engine/formula.js';
 import { COMPOSITE_METRIC, decideScaledObject } from '../../../src/engine/scaled-object.js';
@@ -177,72 +176,6 @@ const modifierCases: Case<ModifiersInput, ModifiersOutcome>[] = [
     keda: { composite: 7 },
   },
 ];
-
-// --- the webhook's formula check ---------------------------------------------------------------
-
-interface WebhookFormula {
-  formula: string;
-  /** Trigger names the webhook binds (cpu/memory and unnamed triggers are left out). */
-  names: string[];
-}
-/** The "should validate" envtests with a formula: KEDA admits them (keda.md §8). */
-const webhookCases: Case<WebhookFormula, string>[] = (
-  [
-    [
-      'should validate the so creation with ScalingModifiers.Formula',
-      'workload_trig + cron_trig',
-      ['cron_trig', 'workload_trig'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers when formula triggers do have names but not all triggers',
-      'workload_trig + 1',
-      ['workload_trig'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers when formula casts to float already',
-      'float(workload_trig + 1)',
-      ['workload_trig'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers.Formula - casting float from ternary operator',
-      'float(workload_trig < 5 ? cron_trig + workload_trig : 5)',
-      ['cron_trig', 'workload_trig'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers.Formula - ternary operator without casting float',
-      'workload_trig < 5 ? cron_trig + workload_trig : 5',
-      ['cron_trig', 'workload_trig'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers.Formula - count operator',
-      'count([trig_one,trig_two],{#>1}) > 1 ? 5 : 0',
-      ['trig_one', 'trig_two'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers.Formula - complex ternary',
-      'float(trig_one < 2 ? trig_one+trig_two >= 2 ? 5 : 10 : 0)',
-      ['trig_one', 'trig_two'],
-    ],
-    [
-      'should validate the so creation with ScalingModifiers.Formula - double float cast',
-      'float(float(trig_two < 5 ? trig_one + trig_two : 5))',
-      ['trig_one', 'trig_two'],
-    ],
-    [
-      'should validate the so creation with scalingModifiers fallback behavior',
-      'trig_one ?? trig_two ?? 5',
-      ['trig_one', 'trig_two'],
-    ],
-  ] as [string, string, string[]][]
-).map(([go, formula, names]) => ({
-  go: `It("${go}")`,
-  input: { formula, names },
-  keda: 'admitted',
-}));
-
-function runWebhook(i: WebhookFormula): string {
-  return validateFormula(i.formula, i.names) ?? 'admitted';
-}
 
 // --- expr-lang ---------------------------------------------------------------------------------
 
@@ -521,12 +454,6 @@ export const formulaTables = [
     goFile: 'pkg/scaling/modifiers/formula_test.go',
     cases: modifierCases,
     run: runModifiers,
-  }),
-  table({
-    name: 'formula: formulas the webhook admits',
-    goFile: 'apis/keda/v1alpha1/scaledobject_webhook_test.go',
-    cases: webhookCases,
-    run: runWebhook,
   }),
   table({
     name: 'formula: expr-lang TestBuiltin (numbers, arrays)',

@@ -165,9 +165,7 @@ describe('cpu and memory triggers under tide up', () => {
     await waitFor(
       () =>
         Promise.resolve(
-          /no-request\.yaml[\s\S]*doesn't have the cpu request defined/.test(
-            tide?.output() ?? '',
-          ),
+          /no-request\.yaml[\s\S]*doesn't have the cpu request defined/.test(tide?.output() ?? ''),
         ),
       { timeoutMs: 20_000, what: 'the refused file named in the output' },
     );
