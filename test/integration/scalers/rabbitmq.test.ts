@@ -184,7 +184,7 @@ describe('rabbitmq trigger over AMQP (127.0.0.1:5672)', () => {
       assert.match(
         e.message,
         new RegExp(
-          `reading queue "${missing.replace(/\./g, '\\.')}" at amqp://xxx:xxx@127\\.0\\.0\\.1:5672/ failed: .*NOT_FOUND`,
+          `reading queue "${missing.replace(/\./g, '\\.')}" at amqp://user:password@127\\.0\\.0\\.1:5672/ failed: .*NOT_FOUND`,
         ),
       );
       return true;
@@ -226,7 +226,7 @@ describe('rabbitmq trigger over AMQP (127.0.0.1:5672)', () => {
         assert.ok(e instanceof ScalerError);
         assert.match(
           e.message,
-          /cannot connect to RabbitMQ at amqp:\/\/xxx:xxx@127\.0\.0\.1:5672\/: .*ACCESS.REFUSED/,
+          /cannot connect to RabbitMQ at amqp:\/\/user:password@127\.0\.0\.1:5672\/: .*ACCESS.REFUSED/,
         );
         assert.ok(!e.message.includes('wrong-rabbit-pw'));
         return true;
@@ -243,7 +243,7 @@ describe('rabbitmq trigger over AMQP (127.0.0.1:5672)', () => {
         assert.match(
           e.message,
           new RegExp(
-            `cannot connect to RabbitMQ at amqp://xxx:xxx@127\\.0\\.0\\.1:${port}/: .*ECONNREFUSED`,
+            `cannot connect to RabbitMQ at amqp://user:password@127\\.0\\.0\\.1:${port}/: .*ECONNREFUSED`,
           ),
         );
         assert.ok(!e.message.includes('secret-pw'));
@@ -350,7 +350,7 @@ describe('rabbitmq trigger over the management API (127.0.0.1:15672)', () => {
       assert.ok(e instanceof ScalerError);
       assert.match(
         e.message,
-        new RegExp(`at http://xxx:xxx@127\\.0\\.0\\.1:${port}/ failed: .*ECONNREFUSED`),
+        new RegExp(`at http://user:password@127\\.0\\.0\\.1:${port}/ failed: .*ECONNREFUSED`),
       );
       assert.ok(!e.message.includes('http-secret'));
       return true;
