@@ -6,6 +6,7 @@
  * trigger whose scaler cannot even be built counts as an error reading, so it feeds the
  * fallback counter (KEDA misses that case: kedacore/keda#8056).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { errorMessage, ScalerError } from '../errors.js';
 import { resolveTriggerInputs } from '../manifests/resolve-auth.js';
@@ -221,17 +222,10 @@ export class TriggerReader {
             'push wake-ups unavailable for now; polling',
           );
       }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, WATCH_RETRY_MS);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            r();
-          },
-          { once: true },
-        );
-      });
+      // timers/promises removes its abort listener when the timer fires; a listener added per
+      // retry and never removed piled up on the loop's signal (MaxListenersExceededWarning
+      // after ten retries, i.e. a source down for ~55 s).
+      await delay(WATCH_RETRY_MS, undefined, { signal }).catch(() => undefined);
     }
   }
 }
