@@ -12,9 +12,10 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 
-const MANIFEST = /\.ya?ml$/i;
+/** As loading reads folders: `*.yaml` and `*.yml`. */
+const MANIFEST = /\.ya?ml$/;
 
 /** One path given to `tide up`. */
 interface Root {
@@ -98,10 +99,13 @@ export class ManifestWatcher {
     try {
       const w = watch(folder, { persistent: false }, (_event, name) => {
         const n = name?.toString();
-        if (n === undefined || interest.names.has(n)) this.#fire();
-        else if (interest.tree && isManifestName(n)) this.#fire();
-        // In a watched tree, a sub-folder created or removed changes the folders to watch.
-        else if (interest.tree) this.#checkFolder(join(folder, n));
+        if (n === undefined) return this.#fire();
+        const path = join(folder, n);
+        // A watched folder removed or replaced: its watches follow a dead inode; re-armed anew.
+        if (this.#forget(path)) return this.#fire();
+        if (interest.names.has(n) || (interest.tree && isManifestName(n))) return this.#fire();
+        // In a watched tree, a new sub-folder is one more folder to watch.
+        if (interest.tree) this.#checkNewFolder(path);
       });
       // A folder that goes away ends its watch; the parent's event re-arms the set.
       w.on('error', () => {
@@ -115,9 +119,20 @@ export class ManifestWatcher {
     }
   }
 
-  /** Re-arms for a watched folder that went away, or a new folder (not a dot-folder). */
-  #checkFolder(path: string): void {
-    if (this.#watches.has(path)) return this.#fire();
+  /** Closes the watches of `path` and of every folder under it; true when there were some. */
+  #forget(path: string): boolean {
+    let found = false;
+    for (const [folder, w] of this.#watches) {
+      if (folder !== path && !folder.startsWith(path + sep)) continue;
+      w.watcher.close();
+      this.#watches.delete(folder);
+      found = true;
+    }
+    return found;
+  }
+
+  /** Re-arms when `path` turns out to be a new folder (not a dot-folder, not node_modules). */
+  #checkNewFolder(path: string): void {
     const name = basename(path);
     if (name.startsWith('.') || name === 'node_modules') return;
     void stat(path).then(

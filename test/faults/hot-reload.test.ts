@@ -135,6 +135,15 @@ test('every way of saving a manifest reloads it, a fix clears a rejection, and n
   writeFileSync(join(dir, 'manifests', 'more', 'nested.yaml'), workload('nested', '9', port));
   await expectLive('nested', 9, 'a new file in a new sub-folder');
 
+  // The sub-folder removed and made again: its new inode is watched, so later saves count.
+  const more = join(dir, 'manifests', 'more');
+  rmSync(more, { recursive: true });
+  mkdirSync(more);
+  writeFileSync(join(more, 'nested.yaml'), workload('nested', '10', port));
+  await expectLive('nested', 10, 'a sub-folder removed and made again');
+  writeFileSync(join(more, 'nested.yaml'), workload('nested', '15', port));
+  await expectLive('nested', 15, 'an in-place write in the new sub-folder');
+
   unlinkSync(extra);
   await waitFor(async () => (await tide!.object('ScaledObject', 'extra')) === undefined, {
     timeoutMs: 15_000,
