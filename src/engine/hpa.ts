@@ -104,7 +104,7 @@ export function computeHpa(input: HpaInput): HpaResult {
     reasons.push(
       reason(
         TIDE.AllMetricsFailed,
-        `no metric could be read (${failed.join(', ')}): replicas stay ${cur}`,
+        `no metric could be read${failed.length ? ` (${failed.join(', ')})` : ''}: replicas stay ${cur}`,
         { failed },
       ),
     );

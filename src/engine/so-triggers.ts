@@ -128,6 +128,9 @@ export function evaluateTriggers(input: TriggersInput): TriggersResult {
     let fellBack = false;
     let failed = false;
     let nilForFormula = false;
+    // A trigger never built has no metric to name: the reason names the trigger itself.
+    if (specs.length === 0)
+      reasons.push(reason(TIDE.MetricReplicas, `${label} failed: ${reading.error}`));
     for (const s of specs) {
       const h = fbOn ? nextHealth(input.health[s.name], false) : undefined;
       if (h) health[s.name] = h;

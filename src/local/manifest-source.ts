@@ -3,8 +3,6 @@
  * whose new version is invalid: a bad edit is rejected with its errors and everything keeps
  * running as before.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ManifestError } from '../errors.js';
 import {
@@ -16,6 +14,7 @@ import {
   validateSet,
 } from '../manifests/index.js';
 import type { ManifestSet, TideObject } from '../manifests/types.js';
+import { ManifestWatcher } from './manifest-watch.js';
 
 export interface LoadOutcome {
   set: ManifestSet;
@@ -41,52 +40,49 @@ export class ManifestSource {
     const v = validateSet(loaded.set);
     const local = checkLocalTargets(loaded.set);
     const errors: ManifestError[] = [...loaded.errors, ...v.errors, ...local.errors];
-    const badFiles = new Set(errors.map((e) => e.ref.file));
-    const objects = allObjects(loaded.set);
+    // Grouped once by file: per-file scans made a reload of thousands of files quadratic.
+    const errorsByFile = groupBy(errors, (e) => e.ref.file);
+    const objectsByFile = groupBy(allObjects(loaded.set), (o) => o.source.file);
     const set = emptySet();
     for (const file of loaded.files) {
-      if (badFiles.has(file)) {
+      if (errorsByFile.has(file)) {
         for (const o of this.#lastGood.get(file) ?? []) addToSet(set, o);
       } else {
-        const mine = objects.filter((o) => o.source.file === file);
+        const mine = objectsByFile.get(file) ?? [];
         this.#lastGood.set(file, mine);
         for (const o of mine) addToSet(set, o);
       }
     }
+    // A file that is gone takes its objects with it.
+    const present = new Set(loaded.files);
     for (const file of [...this.#lastGood.keys()])
-      if (!loaded.files.includes(file)) this.#lastGood.delete(file);
-    const rejected = [...badFiles].map((file) => ({
+      if (!present.has(file)) this.#lastGood.delete(file);
+    const rejected = [...errorsByFile].map(([file, list]) => ({
       file,
-      errors: errors.filter((e) => e.ref.file === file).map((e) => e.message),
+      errors: list.map((e) => e.message),
     }));
     const warnings = [...loaded.warnings, ...v.warnings, ...local.warnings].map((w) => w.message);
     return { set, rejected, warnings };
   }
 
-  /** Calls `onChange` (debounced) when any watched file or folder changes. */
+  /**
+   * Calls `onChange` (debounced) after any save to a manifest, however it was written; see
+   * manifest-watch.ts. Resolves once the watches are in place; the result stops them.
+   */
   async watch(onChange: () => void, debounceMs = 300): Promise<() => void> {
-    const watchers: FSWatcher[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    const fire = () => {
-      clearTimeout(timer);
-      timer = setTimeout(onChange, debounceMs);
-    };
-    for (const p of this.#paths) {
-      const isDir = (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
-      // Editors often replace a file (rename) on save, which ends a watch on the file itself,
-      // so a file is watched through its folder.
-      const target = isDir ? p : resolve(p, '..');
-      const w = watch(target, { recursive: isDir }, (_event, name) => {
-        if (isDir) {
-          if (name && /\.ya?ml$/i.test(name.toString())) fire();
-        } else if (!name || resolve(target, name.toString()) === p) fire();
-      });
-      w.on('error', () => undefined);
-      watchers.push(w);
-    }
-    return () => {
-      clearTimeout(timer);
-      for (const w of watchers) w.close();
-    };
+    const watcher = new ManifestWatcher(this.#paths, onChange, debounceMs);
+    await watcher.start();
+    return () => watcher.close();
   }
+}
+
+function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of list) {
+    const k = key(x);
+    const group = out.get(k);
+    if (group) group.push(x);
+    else out.set(k, [x]);
+  }
+  return out;
 }

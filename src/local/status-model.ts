@@ -9,7 +9,14 @@ export interface TriggerStatus {
   target?: number;
   targetType?: string;
   active?: boolean;
+  /** The last read's error (scrubbed: never a secret). */
   error?: string;
+  /** While failing: since when (ISO time) and how many rounds in a row. */
+  failingSince?: string;
+  failedRounds?: number;
+  /** Push wake-ups: `on`, or `polling only` (then `pushReason` says why); absent if it cannot push. */
+  push?: 'on' | 'polling only';
+  pushReason?: string;
 }
 
 export interface ReplicaStatus {

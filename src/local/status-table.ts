@@ -7,9 +7,30 @@ function fmtNum(n: number | undefined): string {
 }
 
 function metricCell(t: TriggerStatus): string {
-  if (t.error) return `${t.type}: ERROR`;
   const label = t.name ?? t.type;
-  return `${label} ${fmtNum(t.value)}/${fmtNum(t.target)}${t.active ? '' : ' (idle)'}`;
+  if (t.error) return `${label}: ERROR`;
+  const polling = t.push === 'polling only' ? ' (polling only)' : '';
+  return `${label} ${fmtNum(t.value)}/${fmtNum(t.target)}${t.active ? '' : ' (idle)'}${polling}`;
+}
+
+/** Lines under the table for triggers that fail or cannot push: which one, since when, why. */
+function triggerNotes(o: ObjectStatus): string[] {
+  const out: string[] = [];
+  for (const t of o.triggers) {
+    const ref = `${o.kind} ${o.namespace}/${o.name} trigger ${t.index} (${t.name ?? t.type})`;
+    if (t.error !== undefined) {
+      const since = t.failingSince
+        ? ` since ${t.failingSince.slice(11, 19)} (${t.failedRounds ?? 1} round${t.failedRounds === 1 ? '' : 's'})`
+        : '';
+      // Scaler errors start with the trigger's reference (type, not name): said once here.
+      const own = `${o.kind} ${o.namespace}/${o.name} trigger ${t.index} (${t.type}): `;
+      const error = t.error.startsWith(own) ? t.error.slice(own.length) : t.error;
+      out.push(`${ref} failing${since}: ${error}`);
+    } else if (t.push === 'polling only') {
+      out.push(`${ref} polling only (no push wake-ups): ${t.pushReason ?? 'unknown reason'}`);
+    }
+  }
+  return out;
 }
 
 function replicasCell(o: ObjectStatus): string {
@@ -52,6 +73,8 @@ export function renderStatusTable(status: TideStatus, opts: { width?: number } =
       )
       .join('  ');
   const out = [line(header), ...rows.map(line)];
+  const notes = status.objects.flatMap(triggerNotes);
+  if (notes.length) out.push('', ...notes);
   for (const rej of status.rejected) {
     out.push('', `rejected change to ${rej.file} (still running the previous version):`);
     for (const e of rej.errors) out.push(`  ${e}`);

@@ -4,9 +4,16 @@
  * error of a file is reported at once, each with its line and column.
  */
 import { findNamed } from './lookup.js';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestError } from '../errors.js';
+import {
+  checkManifestText,
+  decodeManifest,
+  MAX_MANIFEST_BYTES,
+  textProblem,
+  type FileText,
+} from './file-text.js';
 import type { ManifestIssue } from '../errors.js';
 import { parseObject } from './parse-object.js';
 import { rememberDocument } from './positions.js';
@@ -109,30 +116,64 @@ export async function loadManifests(paths: string[]): Promise<LoadResult> {
     else files.push(p);
   }
   const seen = new Set<string>();
-  for (const file of files) {
-    const key = resolve(file);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      result.errors.push(
-        new ManifestError({ file, object: '' }, [
-          { path: '', message: `cannot read: ${(e as Error).message}`, severity: 'error' },
-        ]),
-      );
-      continue;
-    }
-    mergeFile(result, text, file);
+  const unique = files.filter((f) => !seen.has(resolve(f)) && seen.add(resolve(f)));
+  // Files are read a few at a time (one await per file left the process idle between small
+  // reads) and merged in order, so errors and duplicates are reported as for a serial read.
+  for (let i = 0; i < unique.length; i += READ_AHEAD) {
+    const batch = unique.slice(i, i + READ_AHEAD);
+    const texts = await Promise.all(batch.map(readManifestFile));
+    batch.forEach((file, j) => {
+      const read = texts[j];
+      if (read === undefined) return;
+      if ('unreadable' in read)
+        result.errors.push(fileError(file, `cannot read: ${read.unreadable}`));
+      else if (read.ok) mergeFile(result, read.text, file);
+      else {
+        // Read but refused: listed like a file with errors, so `tide up` keeps its last version.
+        result.files.push(file);
+        result.errors.push(fileError(file, read.problem));
+      }
+    });
   }
   return result;
 }
 
+/** The file's text, or why it is refused, or why it could not be read. */
+async function readManifestFile(file: string): Promise<FileText | { unreadable: string }> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(file, 'r');
+    // A file too large is refused before it is read.
+    const { size } = await fh.stat();
+    const tooLarge = textProblem(size, -1, MAX_MANIFEST_BYTES);
+    if (tooLarge) return { ok: false, problem: tooLarge };
+    return decodeManifest(await fh.readFile());
+  } catch (e) {
+    return { unreadable: (e as Error).message };
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** A problem with a whole file, in one line. */
+function fileError(file: string, problem: string): ManifestError {
+  return new ManifestError({ file, object: '' }, [
+    { path: '', message: problem, severity: 'error' },
+  ]);
+}
+
+/** Files read at once; enough to keep the thread pool busy without holding many texts. */
+const READ_AHEAD = 32;
+
 /** Loads one file's text; for tests and for callers that already hold the YAML. */
 export function loadManifestsFromString(text: string, fileName: string): LoadResult {
   const result: LoadResult = { set: emptySet(), errors: [], warnings: [], files: [] };
-  mergeFile(result, text, fileName);
+  const checked = checkManifestText(text);
+  if (checked.ok) mergeFile(result, text, fileName);
+  else {
+    result.files.push(fileName);
+    result.errors.push(fileError(fileName, checked.problem));
+  }
   return result;
 }
 
@@ -197,8 +238,12 @@ function mergeFile(result: LoadResult, text: string, file: string): void {
       }
     }
   }
+  // Earlier objects of this file by identity key: a scan per object made one big file quadratic.
+  const earlierInFile = new Map<string, TideObject>();
   for (const o of objects) {
-    const dup = findDuplicate(result.set, objects, o);
+    const key = identityKey(o);
+    const dup = earlierInFile.get(key) ?? findDuplicate(result.set, o);
+    if (!earlierInFile.has(key)) earlierInFile.set(key, o);
     if (dup) {
       fileErrors.push(
         new ManifestError({ file, object: objectName(o) }, [
@@ -242,19 +287,14 @@ function listOfKind(set: ManifestSet, kind: string): TideObject[] | undefined {
   }
 }
 
-function findDuplicate(
-  set: ManifestSet,
-  sameFile: TideObject[],
-  o: TideObject,
-): TideObject | undefined {
-  const same = (x: TideObject) =>
-    x !== o &&
-    x.kind === o.kind &&
-    x.metadata.name === o.metadata.name &&
-    // ClusterTriggerAuthentication is cluster-scoped: the namespace does not tell two apart.
-    (o.kind === 'ClusterTriggerAuthentication' || x.metadata.namespace === o.metadata.namespace);
-  const earlierInFile = sameFile.slice(0, sameFile.indexOf(o)).find(same);
-  if (earlierInFile) return earlierInFile;
+/** Kind, namespace and name; ClusterTriggerAuthentication is cluster-scoped, so no namespace. */
+function identityKey(o: TideObject): string {
+  const ns = o.kind === 'ClusterTriggerAuthentication' ? '' : o.metadata.namespace;
+  return `${o.kind}\u0000${ns}\u0000${o.metadata.name}`;
+}
+
+/** An object of the same identity already in the set (from an earlier file). */
+function findDuplicate(set: ManifestSet, o: TideObject): TideObject | undefined {
   const ofKind = listOfKind(set, o.kind);
   if (!ofKind) return undefined;
   const ns = o.kind === 'ClusterTriggerAuthentication' ? undefined : o.metadata.namespace;

@@ -42,13 +42,20 @@ export type ParsedDocument =
   | { status: 'ignored'; apiVersion: string; kind: string; name: string; issues: RawIssue[] }
   | { status: 'invalid'; kind: string; name: string; namespace: string; issues: RawIssue[] };
 
-/** Kubernetes treats `field: null` as unset; dropping nulls from maps lets optional fields be optional. */
+/**
+ * Kubernetes treats `field: null` as unset; dropping nulls from maps lets optional fields be
+ * optional. In place: the value was just parsed and is ours, and a copy doubled the memory a
+ * large document costs.
+ */
 function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = dropNulls(x);
-    return out;
+  if (Array.isArray(v)) {
+    for (const x of v) dropNulls(x);
+  } else if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (o[k] === null) delete o[k];
+      else dropNulls(o[k]);
+    }
   }
   return v;
 }

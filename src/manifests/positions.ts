@@ -9,10 +9,11 @@ import type { TideObject } from './types.js';
 import { parsePath } from './yaml-source.js';
 import type { SourceDocument } from './yaml-source.js';
 
-const documents = new WeakMap<object, SourceDocument>();
+/** Only the lookup is kept, not the document's value: an object must not hold its raw copy. */
+const documents = new WeakMap<object, SourceDocument['locate']>();
 
 export function rememberDocument(o: TideObject, doc: SourceDocument): void {
-  documents.set(o, doc);
+  documents.set(o, doc.locate);
 }
 
 /** An issue on `o` at `path`, with the line and column of that node when the YAML is known. */
@@ -23,7 +24,7 @@ export function issueAt(
   severity: 'error' | 'warning' = 'error',
 ): ManifestIssue {
   const issue: ManifestIssue = { path, message, severity };
-  const at = documents.get(o)?.locate(parsePath(path));
+  const at = documents.get(o)?.(parsePath(path));
   if (at) {
     issue.line = at.line;
     issue.col = at.col;

@@ -63,6 +63,35 @@ export function accessRule(
   return t ? new TokenCheck(t) : undefined;
 }
 
+/**
+ * DNS-rebinding protection for an endpoint on loopback without a token: a page on evil.example
+ * whose name is made to resolve to 127.0.0.1 reaches it from the browser with
+ * `Host: evil.example` and could read what it serves (replica output). Only Host names of this
+ * machine pass: `localhost`, `127.0.0.1`, `[::1]` (any port) and the configured host. With a
+ * token the token decides. A request without Host (HTTP/1.0) cannot come from a browser.
+ */
+export function hostGuard(
+  listenHost: string,
+  check: TokenCheck | undefined,
+): (hostHeader: string | undefined) => boolean {
+  if (check) return () => true;
+  const allowed = new Set(['localhost', '127.0.0.1', '[::1]', hostName(listenHost)]);
+  return (header) => header === undefined || allowed.has(hostName(header));
+}
+
+/** The name part of a Host header or a listen address, lower case, IPv6 bracketed. */
+function hostName(hostPort: string): string {
+  const h = hostPort.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1) || h;
+  if (isIP(h) === 6) return `[${h}]`;
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+/** The answer to a request whose Host is not this machine (see {@link hostGuard}). */
+export const FORBIDDEN_HOST =
+  'forbidden: this endpoint answers requests addressed to localhost, 127.0.0.1 or [::1] only (DNS rebinding protection); use one of them, or set a token to serve other names\n';
+
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer (.+)$/i.exec(header ?? '')?.[1];

@@ -1,11 +1,19 @@
 /**
  * Serves `/metrics` over HTTP. Loopback by default; any other address is reachable by others,
  * so it requires a bearer token (`--metrics-token` or TIDE_METRICS_TOKEN). The token is
- * compared in constant time and never logged or echoed.
+ * compared in constant time and never logged or echoed. On loopback without a token, requests
+ * addressed to other names are refused (DNS-rebinding protection, see `hostGuard`).
  */
 import { createServer, type Server } from 'node:http';
 import type { Secret } from '../secret.js';
-import { accessRule, baseUrl, bearerToken, HttpConfigError } from './http-auth.js';
+import {
+  accessRule,
+  baseUrl,
+  bearerToken,
+  FORBIDDEN_HOST,
+  HttpConfigError,
+  hostGuard,
+} from './http-auth.js';
 import { closeServer, listenOn } from './http-listen.js';
 
 export { isLoopback } from './http-auth.js';
@@ -46,7 +54,12 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
     // Keep the class callers (and tests) know for this endpoint.
     throw e instanceof HttpConfigError ? new MetricsConfigError(e.message) : e;
   }
+  const hostAllowed = hostGuard(opts.host, check);
   const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(FORBIDDEN_HOST);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://tide');
     if (url.pathname !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');

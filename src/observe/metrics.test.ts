@@ -109,6 +109,21 @@ test('a failing trigger counts a scaler error and an object error, and is not ac
   assert.equal(samples(all, 'keda_scaler_metrics_value').length, 0, 'no value when none was read');
 });
 
+test('a trigger never built (source down from the start) is labelled s<index>-<type>, never ""', async () => {
+  const m = new TideMetrics();
+  m.observeRound(
+    soObservation([
+      reading({ specs: [], error: 'cannot connect', metrics: undefined, isActive: undefined }),
+    ]),
+  );
+  const text = await m.metrics();
+  assert.doesNotMatch(text, /metric=""/);
+  assert.equal(
+    valueOf(parseExposition(text), 'keda_scaler_detail_errors_total', { metric: 's0-redis' }),
+    1,
+  );
+});
+
 test('ScaledJobs use type="scaledjob", scaledJob error labels and count started jobs', async () => {
   const m = new TideMetrics();
   const obs = (decided: number, error?: string): RoundObservation => ({

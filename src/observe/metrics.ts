@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KEDA } from '../engine/reasons.js';
 import type { ObjectStatus } from '../local/status-model.js';
 import type { ManifestSet } from '../manifests/types.js';
+import { metricName } from '../scalers/metric-name.js';
 import type { RoundObservation } from './types.js';
 
 /** KEDA's label set for the per-scaler metrics. */
@@ -190,7 +191,9 @@ export class TideMetrics {
     const tideOwn = { namespace: obs.namespace, [isSo ? 'scaled_object' : 'scaled_job']: obs.name };
     let errors = 0;
     for (const r of obs.readings) {
-      const names = r.specs.length ? r.specs.map((s) => s.name) : [''];
+      // Never an empty `metric` label: a trigger never built (its source down from the start)
+      // is named `s<index>-<type>`; a failing one keeps the names of its last build.
+      const names = r.specs.length ? r.specs.map((s) => s.name) : [metricName(r.index, r.type)];
       for (const metric of names) {
         const labels: Labels = {
           namespace: obs.namespace,

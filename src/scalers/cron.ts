@@ -41,17 +41,32 @@ export function cronNamePart(expr: string): string {
     .replace(/,/g, 'Cm');
 }
 
-export function isTimeZone(tz: string): boolean {
+/**
+ * Remembers a pure check's answers (up to `max` distinct inputs). Checking one zone or
+ * expression costs ~0.1 ms (Intl, luxon), and large manifest sets repeat the same few.
+ */
+function remembered<T>(check: (s: string) => T, max = 1_000): (s: string) => T {
+  const seen = new Map<string, T>();
+  return (s) => {
+    if (seen.has(s)) return seen.get(s) as T;
+    const v = check(s);
+    if (seen.size >= max) seen.clear();
+    seen.set(s, v);
+    return v;
+  };
+}
+
+export const isTimeZone = remembered((tz: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
   } catch {
     return false;
   }
-}
+});
 
 /** An error message, or undefined when `expr` is a valid five-field expression (or an `@daily` style descriptor). */
-export function checkCronExpression(expr: string): string | undefined {
+export const checkCronExpression = remembered((expr: string): string | undefined => {
   const fields = expr.split(/\s+/).filter(Boolean);
   if (!expr.startsWith('@') && fields.length !== 5) {
     return `must be a cron expression with 5 fields (minute hour day-of-month month day-of-week), got "${expr}"`;
@@ -62,7 +77,7 @@ export function checkCronExpression(expr: string): string | undefined {
   } catch (e) {
     return `is not a valid cron expression (${errorMessage(e)}), got "${expr}"`;
   }
-}
+});
 
 /** Next occurrence of `expr` strictly after `now` (ms), at second granularity like robfig/cron. */
 export function nextOccurrence(expr: string, tz: string, now: number): number {

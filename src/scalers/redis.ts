@@ -14,7 +14,7 @@ import {
   type RedisListMeta,
   type RedisMode,
 } from './redis-metadata.js';
-import { watchKey } from './redis-watch.js';
+import { watchKey, type PushHolder } from './redis-watch.js';
 import { maybeReap, reaped, workerLoadOf } from './celery-workers.js';
 import { scrub } from './scrub.js';
 import type { Scaler, ScalerContext } from './types.js';
@@ -43,6 +43,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
   const client: RedisClient = conn.client;
   const name = metricName(ctx.triggerIndex, `redis-${meta.listName}`);
   const secrets = connectionSecrets(meta.connection);
+  const push: PushHolder = {};
   let closed = false;
 
   const scaler: Scaler = {
@@ -67,7 +68,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
     },
 
     watch(signal) {
-      return watchKey(client, meta.connection, meta.listName, ctx, signal);
+      return watchKey(client, meta.connection, meta.listName, ctx, signal, push);
     },
 
     async workerLoad(signal) {
@@ -81,6 +82,8 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
         );
       }
     },
+
+    pushState: () => push.current?.(),
 
     async close() {
       if (closed) return;
@@ -100,9 +103,10 @@ const LIST_NOTES = [
   '',
   'Push wake-ups (tide only): `redis` and `redis-sentinel` subscribe to keyspace notifications',
   '(`__keyspace@<databaseIndex>__:<listName>`) and, if the server lacks the needed',
-  '`notify-keyspace-events` flags, add them with `CONFIG SET`. When `CONFIG` is denied (ACL,',
-  'managed Redis) the watch ends quietly and the trigger is polled every `pollingInterval` as in',
-  'KEDA. `redis-cluster` is polled only.',
+  '`notify-keyspace-events` flags, add them with `CONFIG SET` and check them with `CONFIG GET`,',
+  'again after every reconnect (a restarted Redis has lost them). When `CONFIG` is denied (ACL,',
+  'managed Redis) the trigger is polled every `pollingInterval` as in KEDA, and `tide status`',
+  'says "polling only" with the reason. `redis-cluster` is polled only.',
   '',
   "With tide's Celery workers on the same Redis (tide only): before a scale-in tide reads which",
   "replicas run tasks from the workers' registry (`_tide.worker.*`) and removes idle ones first, and",

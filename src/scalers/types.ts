@@ -20,6 +20,10 @@ export interface MetricSpec {
   readonly target: number;
 }
 
+/** Push wake-ups of a trigger: on, or off with the reason (the trigger is polled meanwhile). */
+export type PushState =
+  { readonly mode: 'push' } | { readonly mode: 'polling only'; readonly reason: string };
+
 export interface MetricValue {
   readonly name: string;
   readonly value: number;
@@ -49,6 +53,11 @@ export interface Scaler {
    * Read only when the target is about to shrink. Rejects with ScalerError.
    */
   workerLoad?(signal: AbortSignal): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Whether push wake-ups work right now (tide only), for status; undefined until known or
+   * for a scaler that only polls. Never contains a secret.
+   */
+  pushState?(): PushState | undefined;
   /** Idempotent. Releases (not closes) a shared connection. */
   close(): Promise<void>;
 }

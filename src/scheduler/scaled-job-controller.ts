@@ -180,7 +180,7 @@ export class ScaledJobController {
       kind: 'ScaledJob',
       namespace: this.sj.metadata.namespace,
       name: this.sj.metadata.name,
-      triggers: triggerStatuses(this.#lastReadings),
+      triggers: triggerStatuses(this.#lastReadings, (i) => this.#reader.pushState(i)),
       ...(d ? { jobsCreated: d.jobsToCreate, lastReason: summarizeReasons(d.reasons) } : {}),
       ...(this.#lastRoundAt ? { lastRoundAt: this.#lastRoundAt.toISOString() } : {}),
       ...(d ? { paused: d.conditions.paused.status === 'True' } : {}),

@@ -175,7 +175,7 @@ export class ScaledObjectController {
       namespace: this.so.metadata.namespace,
       name: this.so.metadata.name,
       target: `${this.so.spec.scaleTargetRef.kind ?? 'Deployment'} ${this.so.metadata.namespace}/${this.so.spec.scaleTargetRef.name}`,
-      triggers: triggerStatuses(this.#lastReadings),
+      triggers: triggerStatuses(this.#lastReadings, (i) => this.#reader.pushState(i)),
       ...(d ? { desiredReplicas: d.desiredReplicas, lastReason: summarizeReasons(d.reasons) } : {}),
       runningReplicas: t.currentReplicas,
       readyReplicas: t.readyReplicas,

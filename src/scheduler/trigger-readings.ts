@@ -6,18 +6,22 @@
  * trigger whose scaler cannot even be built counts as an error reading, so it feeds the
  * fallback counter (KEDA misses that case: kedacore/keda#8056).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { errorMessage, ScalerError } from '../errors.js';
 import { resolveTriggerInputs } from '../manifests/resolve-auth.js';
 import type { ManifestSet, ScaledJob, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import { getScalerDefinition } from '../scalers/registry.js';
+import { scrub } from '../scalers/scrub.js';
+import { isSecret, type Secret } from '../secret.js';
 import type {
   ConnectionPool,
   LocalReplicas,
   PodMetricsSource,
   MetricSpec,
   MetricValue,
+  PushState,
   Scaler,
 } from '../scalers/types.js';
 
@@ -28,12 +32,20 @@ export interface ScalerReading {
   index: number;
   type: string;
   name?: string;
-  /** Empty when the scaler could not be built. */
+  /**
+   * The scaler's metric specs; while it cannot be rebuilt (its source is down), the specs of
+   * its last build. Empty only for a trigger never built yet.
+   */
   specs: readonly MetricSpec[];
   metrics?: readonly MetricValue[];
   isActive?: boolean;
   /** Set when the source could not be read this round; never contains a secret. */
   error?: string;
+  /** While failing: when the current run of failures began (ms) and how many rounds it spans. */
+  failingSince?: number;
+  failedRounds?: number;
+  /** Whether push wake-ups work, for scalers that can push. */
+  push?: PushState;
   latencyMs: number;
 }
 
@@ -55,6 +67,14 @@ export class TriggerReader {
   readonly #opts: TriggerReaderOptions;
   /** In-flight or finished builds: a read and a watch asking at once must share one scaler. */
   readonly #scalers = new Map<number, Promise<Scaler>>();
+  /** Built scalers, readable without awaiting (status asks synchronously). */
+  readonly #current = new Map<number, Scaler>();
+  /** Per trigger: the metric specs of its last build, kept while it cannot be rebuilt. */
+  readonly #lastSpecs = new Map<number, readonly MetricSpec[]>();
+  /** Per trigger: the secrets it was built with, scrubbed from any error (a second net). */
+  readonly #secrets = new Map<number, Secret[]>();
+  /** Per failing trigger: when it started failing and for how many rounds. */
+  readonly #failing = new Map<number, { since: number; rounds: number }>();
   #closed = false;
 
   constructor(opts: TriggerReaderOptions) {
@@ -65,10 +85,36 @@ export class TriggerReader {
     return this.#opts.owner.spec.triggers.length;
   }
 
-  /** Reads every trigger in parallel; never rejects. */
+  /**
+   * Reads every trigger in parallel; never rejects. A trigger that starts failing is logged
+   * once (a warning with its error), and once more when it recovers; not every round.
+   */
   async readAll(signal: AbortSignal): Promise<ScalerReading[]> {
     const triggers = this.#opts.owner.spec.triggers;
-    return Promise.all(triggers.map((_, i) => this.#readOne(i, signal)));
+    const readings = await Promise.all(triggers.map((_, i) => this.#readOne(i, signal)));
+    if (!signal.aborted) for (const r of readings) this.#track(r);
+    return readings;
+  }
+
+  #track(r: ScalerReading): void {
+    const was = this.#failing.get(r.index);
+    const now = this.#opts.now();
+    if (r.error !== undefined) {
+      const run = was ?? { since: now, rounds: 0 };
+      run.rounds += 1;
+      r.failingSince = run.since;
+      r.failedRounds = run.rounds;
+      if (was) return;
+      this.#failing.set(r.index, run);
+      this.#opts.logger.warn(
+        `${clip(r.error)} (tide keeps the current scale meanwhile; logged again when it recovers)`,
+      );
+    } else if (was) {
+      this.#failing.delete(r.index);
+      this.#opts.logger.info(
+        `${this.#triggerRef(r.index)}: recovered after ${duration(now - was.since)} (${was.rounds} round${was.rounds === 1 ? '' : 's'} failed)`,
+      );
+    }
   }
 
   /** Push wake-ups from every scaler that can watch; `onWake` is called on each. */
@@ -98,10 +144,16 @@ export class TriggerReader {
     return out;
   }
 
+  /** Where a trigger's push wake-ups stand now (not as of its last read), for status. */
+  pushState(i: number): PushState | undefined {
+    return this.#current.get(i)?.pushState?.();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const all = [...this.#scalers.values()];
     this.#scalers.clear();
+    this.#current.clear();
     await Promise.allSettled(all.map(async (p) => (await p).close()));
   }
 
@@ -116,9 +168,14 @@ export class TriggerReader {
       p = this.#create(i);
       this.#scalers.set(i, p);
       // A failed build is forgotten so the next round retries it.
-      p.catch(() => {
-        if (this.#scalers.get(i) === p) this.#scalers.delete(i);
-      });
+      void p.then(
+        (scaler) => {
+          if (this.#scalers.get(i) === p) this.#current.set(i, scaler);
+        },
+        () => {
+          if (this.#scalers.get(i) === p) this.#scalers.delete(i);
+        },
+      );
     }
     return p;
   }
@@ -130,6 +187,10 @@ export class TriggerReader {
     const def = getScalerDefinition(trigger.type);
     if (!def) throw new ScalerError(this.#triggerRef(i), `unknown trigger type "${trigger.type}"`);
     const { inputs, issues } = resolveTriggerInputs(owner, i, set);
+    this.#secrets.set(
+      i,
+      [...Object.values(inputs.resolvedEnv), ...Object.values(inputs.authParams)].filter(isSecret),
+    );
     const fatal = issues.filter((x) => x.severity === 'error');
     if (fatal.length) {
       throw new ScalerError(
@@ -164,6 +225,7 @@ export class TriggerReader {
   async #drop(i: number): Promise<void> {
     const p = this.#scalers.get(i);
     this.#scalers.delete(i);
+    this.#current.delete(i);
     if (p) await p.then((s) => s.close()).catch(() => undefined);
   }
 
@@ -181,18 +243,26 @@ export class TriggerReader {
       try {
         const scaler = await this.#build(i);
         specs = scaler.metricSpecs;
+        this.#lastSpecs.set(i, specs);
         const r = await scaler.getMetricsAndActivity(signal);
+        const push = scaler.pushState?.();
         return {
           ...base,
           specs,
           metrics: r.metrics,
           isActive: r.isActive,
+          ...(push ? { push } : {}),
           latencyMs: this.#opts.now() - started,
         };
       } catch (e) {
         await this.#drop(i);
         if (attempt === 1 || outer.aborted) {
-          return { ...base, specs, error: errorMessage(e), latencyMs: this.#opts.now() - started };
+          return {
+            ...base,
+            specs: specs.length ? specs : (this.#lastSpecs.get(i) ?? []),
+            error: scrub(errorMessage(e), this.#secrets.get(i) ?? []),
+            latencyMs: this.#opts.now() - started,
+          };
         }
         // KEDA rebuilds the scaler (re-resolving env/auth, reconnecting) and retries once.
       }
@@ -221,17 +291,24 @@ export class TriggerReader {
             'push wake-ups unavailable for now; polling',
           );
       }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, WATCH_RETRY_MS);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            r();
-          },
-          { once: true },
-        );
-      });
+      // timers/promises removes its abort listener when the timer fires; a listener added per
+      // retry and never removed piled up on the loop's signal (MaxListenersExceededWarning
+      // after ten retries, i.e. a source down for ~55 s).
+      await delay(WATCH_RETRY_MS, undefined, { signal }).catch(() => undefined);
     }
   }
+}
+
+/** An error as logged: one line, bounded (a driver may return a whole response body). */
+function clip(message: string, max = 300): string {
+  const line = message.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** `56 s`, `3 min 5 s`, `2 h 4 min`. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
 }

@@ -14,11 +14,50 @@ export interface RedisServer {
   port: number;
   url: string;
   stop(): Promise<void>;
+  /**
+   * Shuts the server down as an operator would (SIGTERM: with `--appendonly yes` the AOF is
+   * flushed), keeping its port and data folder for `up()`.
+   */
+  down(): Promise<void>;
+  /** Starts it again after `down()`, on the same port and data folder. */
+  up(): Promise<void>;
+  /** `down()` then `up()`. What tide set at run time (CONFIG SET) is gone afterwards. */
+  restart(): Promise<void>;
 }
 
 export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tide-redis-'));
+  const password = extraArgs.includes('--requirepass')
+    ? extraArgs[extraArgs.indexOf('--requirepass') + 1]
+    : undefined;
+  let server = await spawnRedis(port, dir, extraArgs, password);
+  const down = () => server.kill('SIGTERM');
+  const up = async () => {
+    server = await spawnRedis(port, dir, extraArgs, password);
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    async stop() {
+      await server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    down,
+    up,
+    async restart() {
+      await down();
+      await up();
+    },
+  };
+}
+
+async function spawnRedis(
+  port: number,
+  dir: string,
+  extraArgs: string[],
+  password: string | undefined,
+): Promise<{ kill(signal: NodeJS.Signals): Promise<void> }> {
   const child = spawn(
     'redis-server',
     [
@@ -39,7 +78,6 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
   let exited = false;
   child.on('exit', () => (exited = true));
   child.on('error', () => (exited = true));
-  const password = extraArgs[extraArgs.indexOf('--requirepass') + 1];
   await waitFor(
     async () => {
       if (exited)
@@ -50,7 +88,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
         lazyConnect: true,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
-        password: extraArgs.includes('--requirepass') ? password : undefined,
+        password,
       });
       c.on('error', () => undefined); // refused while the server starts: expected, retried
       try {
@@ -63,15 +101,11 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
     { timeoutMs: 10_000, intervalMs: 50, what: `redis-server on port ${port}` },
   );
   return {
-    port,
-    url: `redis://127.0.0.1:${port}/0`,
-    async stop() {
-      if (!exited) {
-        const done = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await done;
-      }
-      rmSync(dir, { recursive: true, force: true });
+    async kill(signal) {
+      if (exited) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await done;
     },
   };
 }

@@ -6,12 +6,14 @@
  *
  * Access: loopback by default; any other host needs a token (the rule shared with /metrics),
  * given as `Authorization: Bearer` or once as `?token=` which sets an HttpOnly cookie and
- * redirects to the same page without it, so the token does not stay in the address bar.
+ * redirects to the same page without it, so the token does not stay in the address bar. On
+ * loopback without a token, only requests addressed to this machine's names are answered
+ * (DNS-rebinding protection, see `hostGuard`).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Secret } from '../../secret.js';
-import { accessRule, baseUrl, bearerToken } from '../http-auth.js';
+import { accessRule, baseUrl, bearerToken, FORBIDDEN_HOST, hostGuard } from '../http-auth.js';
 import { ASSETS } from './assets.js';
 import { objectKey, parseObjectKey, type DashboardSource } from './source.js';
 import { closeServer, listenOn } from '../http-listen.js';
@@ -120,12 +122,17 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const ticker = setInterval(() => pushObjects(true), opts.objectsIntervalMs ?? 1000);
   ticker.unref();
 
+  const hostAllowed = hostGuard(opts.host, check);
   const authorized = (req: IncomingMessage): boolean =>
     !check ||
     check.matches(bearerToken(req.headers.authorization)) ||
     check.matches(cookieToken(req.headers.cookie));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostAllowed(req.headers.host)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(FORBIDDEN_HOST);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://tide');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('GET only\n');

@@ -337,20 +337,47 @@ describe('redis keyspace watch (private server, CONFIG allowed)', () => {
     assert.equal(pool.opened, 2, 'one command connection and one subscriber');
   });
 
-  test('watch() ends at once when CONFIG is denied, leaving polling to the scheduler', async () => {
+  test('where CONFIG is denied, the watch reports polling only, keeps polling, and wakes if the server sends events anyway', async () => {
     const user = `noconfig-${randomUUID().slice(0, 8)}`;
     await privClient.call('ACL', 'SETUSER', user, 'on', '>nc-pw', '~*', '&*', '+@all', '-config');
+    const k = `tide-test:${randomUUID()}`;
     const s = await build(
-      { address: `127.0.0.1:${priv.port}`, listName: 'tide-test:x', username: user },
+      { address: `127.0.0.1:${priv.port}`, listName: k, username: user },
       { password: new Secret('nc-pw') },
     );
-    const it = s.watch?.(new AbortController().signal)[Symbol.asyncIterator]();
-    assert.deepEqual(await it?.next(), { value: undefined, done: true });
+    const ac = new AbortController();
+    const it = s.watch?.(ac.signal)[Symbol.asyncIterator]();
+    if (!it) return assert.fail('no watch()');
+    let wakeUps = 0;
+    const pump = (async () => {
+      while (!(await it.next()).done) wakeUps += 1;
+    })();
+    const state = await waitFor(() => s.pushState?.(), {
+      timeoutMs: 10_000,
+      what: 'the push state to be known',
+    });
+    assert.equal(state.mode, 'polling only');
+    assert.match(
+      state.mode === 'polling only' ? state.reason : '',
+      /^cannot enable keyspace notifications: NOPERM/,
+    );
     assert.equal(
       (await s.getMetricsAndActivity(signal())).metrics[0]?.value,
       0,
       'polling still works',
     );
+    // An administrator may have turned notifications on (managed Redis: a parameter group).
+    await privClient.config('SET', 'notify-keyspace-events', 'Kl');
+    await waitFor(
+      async () => {
+        await privClient.rpush(k, 'x');
+        return wakeUps > 0;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a wake-up from events the server sends anyway' },
+    );
+    assert.deepEqual(s.pushState?.(), { mode: 'push' });
+    ac.abort();
+    await pump;
     await s.close();
   });
 });

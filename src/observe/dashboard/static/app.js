@@ -57,8 +57,10 @@
     return o.triggers
       .map((t) => {
         const name = t.name || t.metricName || t.type;
-        if (t.error) return `${name}: error`;
-        return `${name}: ${t.value ?? '–'} / target ${t.target ?? '–'}`;
+        if (t.error)
+          return `${name}: failing${t.failedRounds ? ` (${t.failedRounds} rounds)` : ''}: ${t.error}`;
+        const polling = t.push === 'polling only' ? ' (polling only)' : '';
+        return `${name}: ${t.value ?? '–'} / target ${t.target ?? '–'}${polling}`;
       })
       .join(' · ');
   }
