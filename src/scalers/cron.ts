@@ -4,12 +4,15 @@
  * `desiredReplicas` against a target of 1, so the HPA math asks for exactly desiredReplicas.
  * The clock comes from `ctx.now`, so tests and `tide explain` can ask "what at 09:00?".
  */
-import { CronExpressionParser } from 'cron-parser';
+import type * as CronParser from 'cron-parser';
 import { z } from 'zod';
 import { errorMessage, ScalerError } from '../errors.js';
 import { defineScaler, field } from './define.js';
+import { requireOnFirstUse } from './lazy-library.js';
 import { metricName } from './metric-name.js';
 import { int, text } from './params.js';
+
+const cronParser = requireOnFirstUse<typeof CronParser>('cron-parser');
 
 export interface CronMeta {
   timezone: string;
@@ -72,7 +75,7 @@ export const checkCronExpression = remembered((expr: string): string | undefined
     return `must be a cron expression with 5 fields (minute hour day-of-month month day-of-week), got "${expr}"`;
   }
   try {
-    CronExpressionParser.parse(expr, { tz: 'UTC' });
+    cronParser().CronExpressionParser.parse(expr, { tz: 'UTC' });
     return undefined;
   } catch (e) {
     return `is not a valid cron expression (${errorMessage(e)}), got "${expr}"`;
@@ -81,7 +84,8 @@ export const checkCronExpression = remembered((expr: string): string | undefined
 
 /** Next occurrence of `expr` strictly after `now` (ms), at second granularity like robfig/cron. */
 export function nextOccurrence(expr: string, tz: string, now: number): number {
-  return CronExpressionParser.parse(expr, { currentDate: new Date(now), tz })
+  return cronParser()
+    .CronExpressionParser.parse(expr, { currentDate: new Date(now), tz })
     .next()
     .getTime();
 }

@@ -5,7 +5,7 @@
  * rejects the credentials fails the trigger at once with a clear error. Secrets are revealed here
  * only, where the client options are built.
  */
-import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Admin, KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
@@ -107,6 +107,7 @@ function logCreator(logger: Logger): KafkaConfig['logCreator'] {
 
 /** Builds the admin client and connects it; rejects with the library's error. */
 export async function openKafkaAdmin(m: KafkaMeta, logger: Logger): Promise<Admin> {
+  const { Kafka, logLevel } = await import('kafkajs');
   const s = sasl(m);
   const t = ssl(m);
   const kafka = new Kafka({

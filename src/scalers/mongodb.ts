@@ -4,12 +4,13 @@
  * The connection is `connectionString`, or a URI built from scheme/host/port/username/password
  * with the user info percent-escaped as Go's url.UserPassword does.
  */
-import { BSON, MongoClient, type Document } from 'mongodb';
+import type { BSON, Document, MongoClient } from 'mongodb';
 import { z } from 'zod';
 import { errorMessage, ScalerError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler, field } from './define.js';
 import { metricName } from './metric-name.js';
+import { requireOnFirstUse } from './lazy-library.js';
 import { float, oneOf, secret, text } from './params.js';
 import { poolKey } from './pool.js';
 import { scrub } from './scrub.js';
@@ -24,6 +25,9 @@ export interface MongoMeta {
   activationQueryValue: number;
   tls?: { ca?: string; cert?: string; key?: Secret; keyPassword?: Secret };
 }
+
+/** The driver's own BSON library: a query parses as the driver will send it, without loading the driver. */
+const bson = requireOnFirstUse<typeof BSON>('bson', 'mongodb');
 
 const AUTH_META = ['auth', 'metadata'] as const;
 const AUTH_META_ENV = ['auth', 'metadata', 'env'] as const;
@@ -116,7 +120,7 @@ export function buildMongoUri(p: {
 export function parseQuery(q: string): { filter: Document } | { error: string } {
   let v: unknown;
   try {
-    v = BSON.EJSON.parse(q);
+    v = bson().EJSON.parse(q);
   } catch (e) {
     return { error: `must be a JSON document (${errorMessage(e)}), got ${JSON.stringify(q)}` };
   }
@@ -202,6 +206,7 @@ export const mongodb = defineScaler({
       meta.tls?.key?.reveal() ?? '',
     );
     const open = async () => {
+      const { MongoClient } = await import('mongodb');
       const client = new MongoClient(meta.uri.reveal(), {
         serverSelectionTimeoutMS: 10_000,
         connectTimeoutMS: 10_000,

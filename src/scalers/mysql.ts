@@ -3,7 +3,7 @@
  * greater than `activationQueryValue`, target `queryValue`. The connection is `connectionString`
  * (a Go MySQL DSN) or the DSN `user:pass@tcp(host:port)/db` built from parts; MariaDB works too.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { z } from 'zod';
 import { errorMessage, ScalerError } from '../errors.js';
 import { Secret } from '../secret.js';
@@ -96,6 +96,7 @@ export function mysqlOptions(d: MysqlDsn): mysql.PoolOptions {
 }
 
 async function openPool(opts: mysql.PoolOptions): Promise<mysql.Pool> {
+  const { default: mysql } = await import('mysql2/promise');
   const pool = mysql.createPool(opts);
   try {
     const c = await pool.getConnection(); // KEDA pings on creation

@@ -4,7 +4,7 @@
  * instead of at the next poll. One listening connection per server + credentials, shared by every
  * trigger (reference-counted through the scaler connection pool); each channel is LISTENed once.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { errorMessage } from '../errors.js';
 import { poolKey } from './pool.js';
 import type { ScalerContext } from './types.js';
@@ -83,6 +83,7 @@ export async function* listenForWakeUps(
   const pooled = await ctx.pool.acquire(
     poolKey('postgresql-listen', connectionKey),
     async () => {
+      const { default: pg } = await import('pg');
       const connect = async (c: pg.ClientConfig) => {
         const client = new pg.Client({ connectionTimeoutMillis: 10_000, ...c });
         // Until the listener is attached an error must not crash the process.

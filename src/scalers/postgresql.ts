@@ -4,7 +4,7 @@
  * `targetQueryValue`. The connection is `connection` (libpq key/value or URL) or a key/value
  * string built from host/port/userName/dbName/sslmode/password, quoted as KEDA quotes it.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
 import { errorMessage, ScalerError } from '../errors.js';
 import { Secret } from '../secret.js';
@@ -68,6 +68,7 @@ const metadata = z.object({
 type Pool = pg.Pool;
 
 async function openPool(config: pg.PoolConfig, ctx: ScalerContext): Promise<Pool> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionTimeoutMillis: TIMEOUT_MS,
     idleTimeoutMillis: 30_000,

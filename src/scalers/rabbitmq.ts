@@ -4,7 +4,7 @@
  * HTTP: the management API (rabbitmq-http.ts), which also serves the rate modes. AMQP
  * connections are shared by triggers with the same URL and TLS material and reopened when lost.
  */
-import { connect, credentials, type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { errorMessage, ScalerError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler } from './define.js';
@@ -88,6 +88,7 @@ class AmqpLink {
 
   async #open(): Promise<ChannelModel> {
     const tls = this.meta.tls;
+    const { connect, credentials } = await import('amqplib');
     const p = connect(amqpUrl(this.meta), {
       clientProperties: { connection_name: AMQP_CONNECTION_NAME },
       ...(usesExternalAuth(this.meta) ? { credentials: credentials.external() } : {}),

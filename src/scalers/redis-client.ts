@@ -4,7 +4,7 @@
  * a trigger whose server is down fails at build with a clear error instead of at the first poll.
  * Secrets are revealed only here, where the client options are built.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { errorMessage, ScalerError } from '../errors.js';
 import type { Secret } from '../secret.js';
@@ -92,7 +92,12 @@ function retry(ready: () => boolean) {
   return (times: number): number | null => (ready() ? Math.min(times * 200, 2000) : null);
 }
 
-function newClient(c: RedisConnection, onReady: () => void, isReady: () => boolean): RedisClient {
+function newClient(
+  { Cluster, Redis }: Pick<typeof import('ioredis'), 'Cluster' | 'Redis'>,
+  c: RedisConnection,
+  onReady: () => void,
+  isReady: () => boolean,
+): RedisClient {
   const tls = tlsOptions(c);
   const base: RedisOptions = {
     lazyConnect: true,
@@ -151,6 +156,7 @@ export async function openRedis(
 ): Promise<RedisClient> {
   let ready = false;
   const client = newClient(
+    await import('ioredis'),
     c,
     () => (ready = true),
     () => ready,
