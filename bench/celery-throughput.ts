@@ -1,8 +1,8 @@
 /**
  * Celery throughput, TS vs Python Celery 5.2, on one private Redis in the same run:
  *   - worker: no-op task, N messages (default 10,000) pushed in one go, time until all done;
- *     TS worker vs Python `-P solo` and `-P prefork -c 2` (the harness's `peer_ctl.py bench`),
- *     early and late acks, with and without a result backend;
+ *     TS worker vs Python `-P solo` and `-P prefork -c 2` (test/celery-peer), early and late
+ *     acks, with and without a result backend, each timed by the same procedure;
  *   - producer: N sendTask (awaited one by one, and 1,000 in flight) vs Python's send_task loop;
  *   - memory (RSS) of an idle and a loaded worker, TS vs Python solo.
  * Run once:  npx tsx bench/celery-throughput.ts [N]
@@ -12,10 +12,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encodeTask, Producer } from '../src/celery/index.js';
-import { REPO_ROOT } from '../src/celery/harness-path.js';
 import {
-  HARNESS,
+  PEER_DIR,
   PY,
+  REPO_ROOT,
   requirePythonCelery,
   startPythonWorker,
   startRedis,
@@ -213,43 +213,37 @@ async function main(): Promise<void> {
     console.log(
       `Python solo (memory run): ${pyRun.secs.toFixed(2)}s rss idle ${(pyIdle / 1024).toFixed(1)} MB peak ${(pyRun.peakKb / 1024).toFixed(1)} MB`,
     );
-    // Python matrix via the harness (it FLUSHes the private Redis it is pointed at).
-    const out = '/tmp/celery-bench-python.json';
-    const r = spawnSync(
-      PY,
-      [
-        'peer_ctl.py',
-        'bench',
-        '--n',
-        String(N),
-        '--runs',
-        '1',
-        '--pools',
-        'solo,prefork',
-        '--out',
-        out,
-      ],
-      {
-        cwd: HARNESS,
-        env: { ...process.env, BROKER_URL: redis.url },
-        encoding: 'utf8',
-        stdio: ['ignore', 'inherit', 'inherit'],
-      },
-    );
-    if (r.status !== 0) throw new Error('peer_ctl.py bench failed');
-    for (const p of JSON.parse(readFileSync(out, 'utf8')) as {
-      pool: string;
-      result_backend: boolean;
-      acks_late: boolean;
-      median_s: number;
-    }[]) {
-      rows.push({
-        worker: `Python ${p.pool}`,
-        backend: p.result_backend,
-        acksLate: p.acks_late,
-        secs: p.median_s,
-        perSec: N / p.median_s,
-      });
+    // Python matrix: the peer's worker, timed by the same drain as the TS rows.
+    for (const pool of ['solo', 'prefork'] as const) {
+      for (const backend of [false, true]) {
+        for (const acksLate of [false, true]) {
+          await redis.client.flushdb();
+          const w = await startPythonWorker(redis, {
+            node: `bench-${pool}-${+backend}${+acksLate}@localhost`,
+            pool,
+            env: {
+              COUNT_DONE: '1',
+              DONE_KEY: 'peer:done',
+              RESULT_BACKEND: backend ? redis.url : '',
+              ACKS_LATE: acksLate ? '1' : '0',
+            },
+          });
+          await redis.client.del('peer:done');
+          const { secs } = await drain(redis, w.proc.pid);
+          await stopChild(w);
+          const results = backend ? (await redis.client.keys('celery-task-meta-*')).length : 0;
+          console.log(
+            `  Python ${pool} backend=${+backend} acks_late=${+acksLate}: ${secs.toFixed(2)}s ${(N / secs).toFixed(0)} tasks/s results=${results}`,
+          );
+          rows.push({
+            worker: pool === 'solo' ? 'Python solo' : 'Python prefork -c 2',
+            backend,
+            acksLate,
+            secs,
+            perSec: N / secs,
+          });
+        }
+      }
     }
     const solo = rows.find((x) => x.worker === 'Python solo' && !x.backend && !x.acksLate);
     rows.find((x) => x.worker === 'Python solo')!.idleMb = pyIdle / 1024;
@@ -271,11 +265,11 @@ async function main(): Promise<void> {
     await producer.close();
     await redis.client.flushdb();
     const pr = spawnSync(PY, ['peer_ctl.py', 'send', '--task', 'tasks.noop', '-n', String(N)], {
-      cwd: HARNESS,
+      cwd: PEER_DIR,
       env: { ...process.env, BROKER_URL: redis.url, RESULT_BACKEND: '' },
       encoding: 'utf8',
     });
-    const pyProd = /in ([\d.]+)s/.exec(pr.stdout);
+    const pyProd = /in ([\d.]+) s/.exec(pr.stdout);
     const pySecs = pyProd ? Number(pyProd[1]) : NaN;
 
     console.log(

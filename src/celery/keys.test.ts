@@ -12,7 +12,7 @@ import {
 const stepCases = [
   { name: 'priority 0 stays on the plain list', p: 0, key: 'celery' },
   { name: 'priority 2 rounds down to step 0', p: 2, key: 'celery' },
-  { name: 'priority 5 goes to step 3 (as the harness sample shows)', p: 5, key: `celery${SEP}3` },
+  { name: 'priority 5 goes to step 3 (as the captured sample shows)', p: 5, key: `celery${SEP}3` },
   { name: 'priority 6 goes to step 6', p: 6, key: `celery${SEP}6` },
   { name: 'priority 9 goes to step 9', p: 9, key: `celery${SEP}9` },
 ];

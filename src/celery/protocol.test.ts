@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { harnessDir } from './harness-path.js';
 import { decodeTask, encodeTask, parseEnvelope } from './protocol.js';
 import { parseIsoDate, pyRepr, toPyIso } from './py-format.js';
 
@@ -12,12 +12,13 @@ interface Sample {
   redis_key: string;
 }
 
-const dir = join(harnessDir(), 'sample-messages');
+// Captured from Python Celery 5.2 by test/celery-peer/peer_ctl.py capture.
+const dir = fileURLToPath(new URL('../../test/fixtures/celery-messages', import.meta.url));
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .sort();
 
-test('the harness holds the six sample messages from Python Celery 5.2', () => {
+test('the fixtures hold the six sample messages from Python Celery 5.2', () => {
   assert.ok(files.length >= 6, `found ${files.join(', ')}`);
 });
 
@@ -54,12 +55,12 @@ const specifics = [
   {
     file: 'countdown-v2.json',
     check: (r: ReturnType<typeof decodeTask>) =>
-      assert.equal(r.eta?.toISOString(), '2026-11-23T06:26:55.100Z'),
+      assert.equal(r.eta?.toISOString(), '2026-12-05T23:45:25.565Z'),
   },
   {
     file: 'expires-kwargs-v2.json',
     check: (r: ReturnType<typeof decodeTask>) =>
-      assert.equal(r.expires?.toISOString(), '2026-11-23T06:27:25.673Z'),
+      assert.equal(r.expires?.toISOString(), '2026-12-05T23:46:26.665Z'),
   },
   {
     file: 'priority-v2.json',

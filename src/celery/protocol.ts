@@ -1,6 +1,6 @@
 /**
  * Celery task message protocol: writing v2 and reading v1 and v2, as Celery 5.2 and kombu put
- * them on a Redis list (see ../shared/harness/sample-messages/). Pure: no I/O.
+ * them on a Redis list (see test/fixtures/celery-messages/). Pure: no I/O.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';

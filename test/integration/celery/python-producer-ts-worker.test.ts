@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../../support/wait-for.js';
 import {
-  HARNESS,
+  PEER_DIR,
   PY,
   requirePythonCelery,
   runPython,
@@ -102,7 +102,7 @@ test('peer_ctl.py send delivers 20 tasks that the TS worker completes', async ()
     PY,
     ['peer_ctl.py', 'send', '--task', 'tasks.add', '--args', '[1,2]', '-n', '20'],
     {
-      cwd: HARNESS,
+      cwd: PEER_DIR,
       env: { ...process.env, ...pyEnv },
       encoding: 'utf8',
     },

@@ -1,17 +1,20 @@
 /**
  * Helpers for the Celery interop tests: a private redis-server on a spare port, the Python
- * peer (Debian's /usr/bin/python3 with python3-celery) and the TS worker as child processes.
+ * peer (test/celery-peer, run by Debian's /usr/bin/python3 with python3-celery) and the TS
+ * worker as child processes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { harnessDir, REPO_ROOT } from '../../../src/celery/harness-path.js';
 import { waitFor } from '../../support/wait-for.js';
 
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const PY = '/usr/bin/python3';
-export const HARNESS = harnessDir();
+/** The project's Python Celery peer: celery_peer.py (the app) and peer_ctl.py (the producer). */
+export const PEER_DIR = resolve(REPO_ROOT, 'test/celery-peer');
 
 /** Fails with a clear message when Python Celery is missing, instead of skipping. */
 export function requirePythonCelery(): void {
@@ -103,7 +106,7 @@ function track(proc: ChildProcess): Child {
   };
 }
 
-/** A Python Celery worker (`-P solo` or `-P prefork -c 2`) from the harness; waits until ready. */
+/** A Python Celery worker (`-P solo` or `-P prefork -c 2`) of the peer; waits until ready. */
 export async function startPythonWorker(
   redis: PrivateRedis,
   opts: { node: string; pool?: 'solo' | 'prefork'; env?: Record<string, string> },
@@ -113,7 +116,7 @@ export async function startPythonWorker(
     PY,
     ['-m', 'celery', '-A', 'celery_peer', 'worker', '-l', 'INFO', '-n', opts.node, ...pool],
     {
-      cwd: HARNESS,
+      cwd: PEER_DIR,
       env: { ...process.env, BROKER_URL: redis.url, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -154,14 +157,14 @@ export async function startTsWorker(
   return child;
 }
 
-/** Runs a Python snippet in the harness folder (celery_peer importable); resolves with its output. */
+/** Runs a Python snippet in the peer's folder (celery_peer importable); resolves with its output. */
 export async function runPython(
   code: string,
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<string> {
   const proc = spawn(PY, ['-c', code], {
-    cwd: HARNESS,
+    cwd: PEER_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
