@@ -119,10 +119,15 @@ export async function loadTasks(worker: Worker, modulePath: string): Promise<voi
   throw new Error(`${modulePath}: exports neither register(worker) nor a tasks object`);
 }
 
-async function main(): Promise<void> {
-  const modulePath = process.argv[2] || process.env.CELERY_TASKS;
-  if (!modulePath) throw new Error('usage: worker-main.ts <task-module> (or set CELERY_TASKS)');
-  const o = workerOptionsFromEnv(process.env);
+/**
+ * Runs a worker configured by `env` with the tasks of `modulePath` until a signal stops it
+ * (`tide celery worker` is a thin layer over this: its flags become these variables).
+ */
+export async function runWorker(
+  modulePath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Worker> {
+  const o = workerOptionsFromEnv(env);
   const out = (m: string): boolean => process.stdout.write(`[${new Date().toISOString()}] ${m}\n`);
   const worker = new Worker({
     ...o,
@@ -141,6 +146,13 @@ async function main(): Promise<void> {
   out(
     `${worker.hostname} ready: queues=${(o.queues ?? []).join(',')} concurrency=${o.concurrency} acksLate=${o.acksLate}`,
   );
+  return worker;
+}
+
+async function main(): Promise<void> {
+  const modulePath = process.argv[2] || process.env.CELERY_TASKS;
+  if (!modulePath) throw new Error('usage: worker-main.ts <task-module> (or set CELERY_TASKS)');
+  await runWorker(modulePath);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,17 +1,24 @@
+#!/usr/bin/env node
 /**
  * @module
- * The `tide` command. Each subcommand lives in its own file and is imported only when used,
- * so `tide validate` does not load Redis or Kubernetes clients.
+ * The `tide` command (the package's `bin`). Each subcommand lives in its own file and is
+ * imported only when used, so `tide validate` does not load Redis or Kubernetes clients.
  */
-import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { TideError } from '../errors.js';
+
+// package.json sits two levels up from both src/cli/ (a clone) and dist/cli/ (the package).
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 const program = new Command()
   .name('tide')
   .description(
     'Event-driven autoscaling from KEDA manifests: local processes or a Kubernetes operator',
   )
-  .version('0.1.0')
+  .version(version)
   .showHelpAfterError();
 
 program
@@ -95,6 +102,9 @@ program
         dashboardToken?: string;
       },
     ) => {
+      // Replicas whose command is `tide ...` run this same tide (see tide-on-path.ts).
+      const { putTideOnPath } = await import('./tide-on-path.js');
+      putTideOnPath();
       const { runUp } = await import('./up.js');
       process.exitCode = await runUp(paths, opts);
     },
@@ -193,6 +203,71 @@ program
       process.exitCode = await runExplain(object, opts);
     },
   );
+
+const celery = program
+  .command('celery')
+  .description("tide's Celery library as commands (Python Celery 5 compatible, Redis broker)");
+
+celery
+  .command('worker')
+  .description(
+    'run a Celery worker with the tasks of a JavaScript module; every flag can also be set by its environment variable',
+  )
+  .option(
+    '-A, --app <module>',
+    'tasks module exporting register(worker) or a tasks object (.js/.mjs; .ts with tsx installed) [CELERY_TASKS]',
+  )
+  .option(
+    '-b, --broker <url>',
+    'redis://[:password@]host:port/db [CELERY_BROKER_URL; default from REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB]',
+  )
+  .option(
+    '--result-backend <url>',
+    'Redis URL to store results; none = not stored [CELERY_RESULT_BACKEND]',
+  )
+  .option(
+    '-Q, --queues <list>',
+    'comma-separated queues to consume (default celery) [CELERY_QUEUES]',
+  )
+  .option(
+    '-c, --concurrency <n>',
+    'tasks running at once (default 10) [CELERY_CONCURRENCY]',
+    nonNegativeInt('--concurrency'),
+  )
+  .option(
+    '--prefetch <n>',
+    'messages reserved ahead of free slots (default = concurrency) [CELERY_PREFETCH]',
+    nonNegativeInt('--prefetch'),
+  )
+  .option('--acks-late', 'acknowledge after the task instead of before it [CELERY_ACKS_LATE=1]')
+  .option(
+    '--visibility-timeout <seconds>',
+    'unacknowledged messages return to the queue after this long (default 3600) [CELERY_VISIBILITY_TIMEOUT]',
+    nonNegativeInt('--visibility-timeout'),
+  )
+  .option('-n, --hostname <name>', 'node name (default celery-ts-<pid>@<host>) [CELERY_HOSTNAME]')
+  .option('-l, --loglevel <level>', 'info or warning (default info) [CELERY_LOGLEVEL]')
+  .option(
+    '--shutdown-grace <seconds>',
+    'on SIGTERM, how long running tasks may finish (default 30) [CELERY_SHUTDOWN_GRACE]',
+    nonNegativeInt('--shutdown-grace'),
+  )
+  .action(async (opts: import('./celery-worker.js').CeleryWorkerCliOptions) => {
+    const { runCeleryWorker } = await import('./celery-worker.js');
+    const code = await runCeleryWorker(opts);
+    // A worker that failed to start may hold a reconnecting client: exit rather than linger.
+    if (code !== 0) process.exit(code);
+  });
+
+/** Parses a flag's non-negative integer, naming the flag when it is not one. */
+function nonNegativeInt(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} must be a non-negative integer`);
+    return n;
+  };
+}
 
 try {
   await program.parseAsync(process.argv);

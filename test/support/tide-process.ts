@@ -40,13 +40,25 @@ export async function startTideUp(
   child.on('exit', (code) => (exitCode = code));
   const socket = stateDir(cwd).controlSocket;
   const status = async () => (await queryControl(socket, '/status')) as TideStatus;
-  await waitFor(
-    async () => {
-      if (exitCode !== undefined) throw new Error(`tide up exited with ${exitCode}:\n${out}`);
-      return await status();
-    },
-    { timeoutMs: 30_000, intervalMs: 200, what: 'tide up to answer on its control socket' },
-  );
+  try {
+    await waitFor(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`tide up exited with ${exitCode}:\n${out}`);
+        return await status();
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'tide up to answer on its control socket' },
+    );
+  } catch (e) {
+    // Never leave it running: a live child keeps the test process (and the whole run) alive.
+    if (exitCode === undefined) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(timer);
+    }
+    throw new Error(`${(e as Error).message}\ntide up output:\n${out.slice(-4000)}`, { cause: e });
+  }
   return {
     child,
     output: () => out,
