@@ -20,14 +20,19 @@ export interface TideUp {
   stop(): Promise<number | null>;
 }
 
+/**
+ * Starts `tide up <args>` in `cwd`: the clone's sources (bin/tide.js), or the `tide` executable
+ * given as `opts.tide` (an installed package's).
+ */
 export async function startTideUp(
   cwd: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  opts: { detached?: boolean } = {},
+  opts: { detached?: boolean; tide?: string } = {},
 ): Promise<TideUp> {
+  const argv = opts.tide ? [opts.tide, 'up', ...args] : [process.execPath, tideBin, 'up', ...args];
   // detached: its own process group, as a terminal's foreground job (signal it with kill(-pid)).
-  const child = spawn(process.execPath, [tideBin, 'up', ...args], {
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd,
     env: { ...process.env, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
