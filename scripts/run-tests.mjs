@@ -33,7 +33,17 @@ if (files.length === 0) {
 console.log(`running ${files.length} test files`);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    // After the spec reporter's summary: why a file failed as a whole (see the reporter).
+    `--test-reporter=${join(root, 'scripts/load-failure-reporter.mjs')}`,
+    '--test-reporter-destination=stdout',
+    ...files.map((f) => relative(root, f)),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
