@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import type { ManifestError } from './errors.js';
 import { checkLocalTargets, loadManifests, validateSet } from './manifests/index.js';
 import type { ManifestSet } from './manifests/types.js';
-import { parseTrace, simulate as simulateTrace, type SimStep } from './simulate/index.js';
+import type { SimStep } from './simulate/index.js';
 
 export interface ValidationReport {
   valid: boolean;
@@ -44,6 +44,8 @@ export async function validate(
 export async function simulate(paths: string[], traceFile: string): Promise<SimStep[]> {
   const report = await validate(paths, { local: false });
   if (!report.valid) throw new Error(report.errors.map((e) => e.message).join('\n'));
+  // Loaded here, not with the module: `tide validate` imports this file and needs no engine.
+  const { parseTrace, simulate: simulateTrace } = await import('./simulate/index.js');
   const text = await readFile(traceFile, 'utf8');
   const format = extname(traceFile).toLowerCase() === '.json' ? 'json' : 'csv';
   const parsed = parseTrace(text, format);

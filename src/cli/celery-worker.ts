@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
+import { fromSources } from '../package-root.js';
 
 export interface CeleryWorkerCliOptions {
   app?: string;
@@ -59,7 +60,7 @@ const TYPESCRIPT = /\.(c|m)?tsx?$/;
  * or when Node strips types itself (22.6+).
  */
 function registerTypeScriptLoader(app: string): void {
-  if (!TYPESCRIPT.test(app) || import.meta.url.endsWith('.ts')) return;
+  if (!TYPESCRIPT.test(app) || fromSources) return;
   if ((process.features as { typescript?: unknown }).typescript) return;
   try {
     const api = createRequire(resolve(app))('tsx/esm/api') as { register(): unknown };

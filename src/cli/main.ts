@@ -6,12 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { join } from 'node:path';
 import { TideError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 
-// package.json sits two levels up from both src/cli/ (a clone) and dist/cli/ (the package).
-const { version } = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command()
   .name('tide')

@@ -6,17 +6,15 @@
  */
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stateDir } from '../local/state-dir.js';
+import { fromSources, packageRoot } from '../package-root.js';
 
 /**
- * The file that starts this tide: the compiled CLI beside this module in the package, or
+ * The file that starts this tide: the compiled CLI (dist/cli/main.js) in the package, or
  * bin/tide.js (the TypeScript sources through tsx) when tide runs from a clone's sources.
  */
 export function tideEntry(): string {
-  return import.meta.url.endsWith('.ts')
-    ? fileURLToPath(new URL('../../bin/tide.js', import.meta.url))
-    : fileURLToPath(new URL('./main.js', import.meta.url));
+  return join(packageRoot, fromSources ? 'bin/tide.js' : 'dist/cli/main.js');
 }
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

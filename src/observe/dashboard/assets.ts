@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { codePath } from '../../package-root.js';
 
-const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
+const STATIC = codePath('observe/dashboard/static');
 const require = createRequire(import.meta.url);
 const UPLOT_DIR = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
 

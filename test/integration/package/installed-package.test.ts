@@ -43,12 +43,13 @@ test('the tarball holds compiled JavaScript, types and the dashboard, no sources
     assert.ok(files.includes(`dist/observe/dashboard/static/${f}`), `dashboard ${f}`);
   const stray = files.filter(
     (f) =>
-      !/^(package\.json|README\.md|CHANGELOG\.md)$/.test(f) &&
+      !/^(package\.json|README\.md|CHANGELOG\.md|dist\/THIRD-PARTY-LICENSES\.md)$/.test(f) &&
       !(f.startsWith('dist/') && /\.(js|d\.ts|html|css)$/.test(f)),
   );
   assert.deepEqual(stray, [], 'only dist/ and the package documents');
   const tests = files.filter((f) => /(\.test\.|\/test-|-fixtures\.)/.test(f));
   assert.deepEqual(tests, [], 'no tests or test fixtures');
+  assert.ok(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources');
 });
 
 test('the install has production dependencies only: no tsx, TypeScript or test tools', () => {
@@ -70,6 +71,21 @@ test('tide --version, validate and operator --help run from the install', async 
   assert.match(valid.stdout, /^valid: 3 file\(s\), 3 object\(s\), 0 error\(s\)/);
   const help = await tide(['operator', '--help']);
   assert.match(help.stdout, /--leader-elect/);
+});
+
+test("tide simulate --html inlines the dashboard's chart and uPlot from the package", async () => {
+  const html = join(app, 'sim.html');
+  await tide([
+    'simulate',
+    join(repoRoot, 'examples/celery-redis'),
+    '--trace',
+    join(repoRoot, 'examples/traces/celery-redis.csv'),
+    '--html',
+    html,
+  ]);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /uPlot/, 'uPlot is inlined');
+  assert.ok(page.length > 50_000, `a self-contained page (${page.length} bytes)`);
 });
 
 test('tide celery worker names a bad flag, and says how to load a TypeScript tasks file', async () => {
