@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 files=$(find src test -name '*.test.ts' -not -path '*/node_modules/*' | wc -l)
 cat <<PLAN
 == scripts/test.sh: setup, then type-check and lint (about 2 min), then the ${files} test files
-   (about 20 min on 2 cores; the first run a few more: the image test debootstraps its base and
+   (about 25 min on 2 cores; the first run a few more: the image test debootstraps its base and
    builds the image, the package test packs and installs the npm package). A cold machine adds
    the setup below, mostly the Go-built test peers (about 45 min, cached in ~/.cache/tide).
 PLAN

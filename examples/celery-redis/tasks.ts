@@ -2,7 +2,7 @@
  * The blog's worker task, in TypeScript: `users.registration` takes a person's name, email and
  * address, "processes" it for 1 to 9 s (SLEEP_MIN_S..SLEEP_MAX_S), then stores it in the Redis
  * hash `users:<1..1000>` with the worker's id and the UTC time, logging what the blog shows.
- * Run by tide's Celery worker: `node --import tsx ../../src/celery/worker-main.ts tasks.ts`.
+ * Run by tide's Celery worker: `tide celery worker --app tasks.ts` (consumer.yaml).
  */
 import { Redis } from 'ioredis';
 import type { Worker } from '../../src/celery/index.js';
