@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workerOptionsFromEnv } from '../celery/worker-main.js';
+import { drainMs, workerOptionsFromEnv } from '../celery/worker-main.js';
 import { workerEnv } from './celery-worker.js';
 
 test('each flag sets the variable the worker reads, over the environment', () => {
@@ -17,6 +17,7 @@ test('each flag sets the variable the worker reads, over the environment', () =>
       hostname: 'w1@host',
       loglevel: 'warning',
       shutdownGrace: 5,
+      livenessTtl: 0,
     },
     { CELERY_QUEUES: 'from-env', CELERY_CONCURRENCY: '9', OTHER: 'kept' },
   );
@@ -32,7 +33,8 @@ test('each flag sets the variable the worker reads, over the environment', () =>
   assert.equal(o.visibilityTimeout, 60);
   assert.equal(o.hostname, 'w1@host');
   assert.equal(o.logInfo, false);
-  assert.equal(o.graceMs, 5000);
+  assert.equal(o.graceMs, drainMs({ CELERY_SHUTDOWN_GRACE: '5' }));
+  assert.equal(o.registry, false);
 });
 
 test('flags left out keep what the environment says', () => {

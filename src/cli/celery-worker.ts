@@ -21,6 +21,7 @@ export interface CeleryWorkerCliOptions {
   hostname?: string;
   loglevel?: string;
   shutdownGrace?: number;
+  livenessTtl?: number;
 }
 
 /** Each flag and the variable of src/celery/worker-main.ts it sets. */
@@ -35,6 +36,7 @@ const FLAG_VARIABLES: Record<Exclude<keyof CeleryWorkerCliOptions, 'acksLate'>, 
   hostname: 'CELERY_HOSTNAME',
   loglevel: 'CELERY_LOGLEVEL',
   shutdownGrace: 'CELERY_SHUTDOWN_GRACE',
+  livenessTtl: 'CELERY_LIVENESS_TTL',
 };
 
 /** The worker's environment: `env` with every given flag written over its variable. */

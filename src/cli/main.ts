@@ -253,6 +253,11 @@ celery
     'on SIGTERM, how long running tasks may finish (default 30) [CELERY_SHUTDOWN_GRACE]',
     nonNegativeInt('--shutdown-grace'),
   )
+  .option(
+    '--liveness-ttl <seconds>',
+    "how long this worker's registry entry outlives its last heartbeat; 0 = no registry (default 30) [CELERY_LIVENESS_TTL]",
+    nonNegativeInt('--liveness-ttl'),
+  )
   .action(async (opts: import('./celery-worker.js').CeleryWorkerCliOptions) => {
     const { runCeleryWorker } = await import('./celery-worker.js');
     const code = await runCeleryWorker(opts);
