@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -93,19 +93,35 @@ after(async () => {
   if (container) await buildah(['rm', container]).catch(() => undefined);
 });
 
-/** Runs `command` in the image as its configured user, with `mounts` (host:container:ro). */
-function inImage(command: string[], mounts: string[] = []) {
-  return buildah([
-    'run',
-    '--isolation',
-    'chroot',
-    '--user',
-    config.User ?? 'root',
-    ...mounts.flatMap((m) => ['-v', m]),
-    container,
-    '--',
-    ...command,
-  ]);
+/**
+ * Runs `command` in the image as its configured user, with `mounts` (host:container:ro), and
+ * resolves with what it printed. The output goes to a file in a mounted folder: once, on a
+ * loaded machine, buildah's chroot isolation relayed nothing of a process that exited at once.
+ */
+async function inImage(command: string[], mounts: string[] = []): Promise<{ stdout: string }> {
+  const out = mkdtempSync(join(tmpdir(), 'tide-image-out-'));
+  try {
+    chmodSync(out, 0o777); // written by the image's user
+    const quoted = command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    await buildah([
+      'run',
+      '--isolation',
+      'chroot',
+      '--user',
+      config.User ?? 'root',
+      '-v',
+      `${out}:/out`,
+      ...mounts.flatMap((m) => ['-v', m]),
+      container,
+      '--',
+      'sh',
+      '-c',
+      `${quoted} > /out/stdout`,
+    ]);
+    return { stdout: readFileSync(join(out, 'stdout'), 'utf8') };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 test('the image runs as uid 1000, with tide as its entry point and the operator by default', async () => {
