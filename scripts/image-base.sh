@@ -8,6 +8,7 @@
 #   scripts/image-base.sh            build the base if missing, print its name
 #   scripts/image-base.sh --name     print the name only
 #   scripts/image-base.sh --rebuild  build it again
+#   scripts/image-base.sh --storage  print buildah's --root and --runroot, one a line
 #
 # Needs root (debootstrap, buildah's storage), buildah and debootstrap (Debian packages).
 # Every buildah call here and in the image test uses the same storage: see `storage_args`.
@@ -15,7 +16,8 @@ set -euo pipefail
 
 cache="${TIDE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tide}"
 storage="$cache/containers/storage"
-runroot="${TMPDIR:-/tmp}/tide-containers-run-$(id -u)"
+# Volatile state (locks, mounts) belongs to one storage: one runroot per storage folder.
+runroot="${TMPDIR:-/tmp}/tide-containers-run-$(id -u)-$(printf %s "$storage" | sha256sum | cut -c1-8)"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm
 
@@ -29,6 +31,7 @@ bah() { buildah --root "$storage" --runroot "$runroot" "$@"; }
 
 case "${1:-}" in
   --name) echo "$name"; exit 0 ;;
+  --storage) printf '%s\n%s\n' "$storage" "$runroot"; exit 0 ;;
   --rebuild) bah rmi -f "$name" >/dev/null 2>&1 || true ;;
   '') ;;
   *) sed -n '2,12p' "$0" >&2; exit 2 ;;

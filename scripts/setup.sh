@@ -108,8 +108,9 @@ if [ "$want_test" = 1 ]; then
     echo "  - Go test peers: built ($cache/bin; rebuilt only when a version changes)"
   fi
   if ! command -v buildah >/dev/null 2>&1 ||
-    ! buildah --root "$cache/containers/storage" --runroot "${TMPDIR:-/tmp}/tide-containers-run-$(id -u)" \
-      inspect --type image "$(scripts/image-base.sh --name)" >/dev/null 2>&1; then
+    ! { mapfile -t storage < <(scripts/image-base.sh --storage) &&
+      buildah --root "${storage[0]}" --runroot "${storage[1]}" \
+        inspect --type image "$(scripts/image-base.sh --name)" >/dev/null 2>&1; }; then
     echo "  - later, in the tests: the image test debootstraps its base image once (about 2 min)"
   fi
 fi

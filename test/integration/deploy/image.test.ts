@@ -16,18 +16,18 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { peerCache } from '../../support/peers.js';
 import { repoRoot } from '../../support/tide-process.js';
 
 const run = promisify(execFile);
 /** The tag the Helm chart's values and deploy/operator/deployment.yaml name. */
 const TAG = 'tide:dev';
-const storage = [
-  '--root',
-  join(peerCache(), 'containers', 'storage'),
-  '--runroot',
-  join(tmpdir(), `tide-containers-run-${process.getuid?.() ?? 0}`),
-];
+// The storage scripts/image-base.sh keeps the base in (~/.cache/tide/containers).
+const [storageRoot, runroot] = spawnSync(join(repoRoot, 'scripts/image-base.sh'), ['--storage'], {
+  encoding: 'utf8',
+})
+  .stdout.trim()
+  .split('\n');
+const storage = ['--root', storageRoot!, '--runroot', runroot!];
 const buildah = (args: string[], opts: { timeout?: number } = {}) =>
   run('buildah', [...storage, ...args], {
     encoding: 'utf8',
