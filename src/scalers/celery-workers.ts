@@ -5,10 +5,25 @@
  * does not sit at zero while a dead worker's tasks wait out the visibility timeout. A broker
  * without registered workers costs one `ZRANGE` every few seconds.
  */
-import { Redis } from 'ioredis';
-import { DEFAULT_LIVENESS_TTL_MS, reapDeadWorkers, runningByPod } from '../celery/registry.js';
+import type { Redis } from 'ioredis';
+import type * as Registry from '../celery/registry.js';
 import type { RedisClient } from './redis-client.js';
 import type { ScalerContext } from './types.js';
+
+/**
+ * A standalone or sentinel connection (the registry is not read on a cluster). `isCluster`, not
+ * `instanceof`, so that ioredis loads with the first connection, not with the trigger types.
+ */
+const standalone = (client: RedisClient): client is Redis => !client.isCluster;
+
+/**
+ * The registry module (and through the Celery transport, ioredis) loads with the first
+ * connection, not with the trigger types: `tide validate` needs neither.
+ */
+let registry: typeof Registry | undefined;
+function loadRegistry(): Promise<typeof Registry> {
+  return import('../celery/registry.js').then((m) => (registry = m));
+}
 
 /** How often one broker is checked for dead workers, at most. */
 const REAP_EVERY_MS = 5_000;
@@ -41,8 +56,8 @@ function stateOf(client: Redis): ClientState {
 
 /** Running tasks per pod of the registered workers on this broker (empty on a cluster). */
 export async function workerLoadOf(client: RedisClient): Promise<ReadonlyMap<string, number>> {
-  if (!(client instanceof Redis)) return new Map();
-  return await runningByPod(client);
+  if (!standalone(client)) return new Map();
+  return await (registry ?? (await loadRegistry())).runningByPod(client);
 }
 
 /**
@@ -56,13 +71,19 @@ export function maybeReap(
   onReaped: (restored: number, workers: string[]) => void,
   now = Date.now(),
 ): void {
-  if (!(client instanceof Redis)) return;
+  if (!standalone(client)) return;
   const st = stateOf(client);
+  const r = registry;
+  if (!r) {
+    // Not loaded yet: start now; no worker can be overdue before a whole TTL has passed.
+    void loadRegistry().catch(() => undefined);
+    return;
+  }
   if (st.reaping || now - st.lastReap < REAP_EVERY_MS) return;
-  if (st.readySince === null || now - st.readySince < DEFAULT_LIVENESS_TTL_MS) return;
+  if (st.readySince === null || now - st.readySince < r.DEFAULT_LIVENESS_TTL_MS) return;
   st.lastReap = now;
   st.reaping = true;
-  reapDeadWorkers(client)
+  r.reapDeadWorkers(client)
     .then((r) => {
       if (r.workers.length > 0) onReaped(r.restored, r.workers);
     })

@@ -73,6 +73,45 @@ test('tide --version, validate and operator --help run from the install', async 
   assert.match(help.stdout, /--leader-elect/);
 });
 
+test('tide validate and tide --version load no client library', async () => {
+  // A module-loading hook lists every package the process loads (ESM imports and requires
+  // made through them both pass the resolve hook).
+  writeFileSync(
+    join(app, 'packages-hook.mjs'),
+    `export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
+  if (m) process.stderr.write('package ' + m[1] + '\\n');
+  return r;
+}
+`,
+  );
+  writeFileSync(
+    join(app, 'packages.mjs'),
+    "import { register } from 'node:module';\nregister('./packages-hook.mjs', import.meta.url);\n",
+  );
+  const loaded = async (args: string[]) => {
+    const r = await run(
+      process.execPath,
+      ['--import', join(app, 'packages.mjs'), join(pkg.packageDir, 'dist/cli/main.js'), ...args],
+      { cwd: app, env: userEnv, encoding: 'utf8' },
+    );
+    const names = [...r.stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1]!);
+    return new Set(names.filter((n) => n !== 'tide-autoscaler'));
+  };
+  const drivers = ['ioredis', 'pg', 'mysql2', 'mongodb', 'kafkajs', 'amqplib', 'cron-parser'];
+  const heavy = [...drivers, '@kubernetes/client-node', 'prom-client', 'pino', 'bson'];
+  const validate = await loaded(['validate', join(repoRoot, 'examples/celery-redis')]);
+  assert.ok(validate.has('yaml'), `the hook sees packages (${[...validate].join(', ')})`);
+  assert.deepEqual(
+    heavy.filter((p) => validate.has(p)),
+    [],
+    'tide validate loads none of these',
+  );
+  const version = await loaded(['--version']);
+  assert.deepEqual([...version], ['commander'], 'tide --version loads commander only');
+});
+
 test("tide simulate --html inlines the dashboard's chart and uPlot from the package", async () => {
   const html = join(app, 'sim.html');
   await tide([
