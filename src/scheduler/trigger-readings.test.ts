@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { deploymentDoc, load, scaledObjectDoc, secretDoc } from '../manifests/test-manifests.js';
@@ -10,12 +11,14 @@ const PASSWORD = 'hunter2-very-secret';
 /** A pool whose one "server" can be taken down: no socket, the scaler gets a stand-in client. */
 function fakePool() {
   const server = { down: true };
-  const client = {
+  // An EventEmitter like ioredis's client: the scaler listens for 'ready' and 'close'.
+  const client = Object.assign(new EventEmitter(), {
+    status: 'ready',
     eval: async () => {
       if (server.down) throw new Error(`connect ECONNREFUSED (AUTH ${PASSWORD})`);
       return 3;
     },
-  };
+  });
   const pool: ConnectionPool = {
     opened: 0,
     acquire: async <T>(): Promise<PooledConnection<T>> => {
