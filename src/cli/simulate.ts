@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { validate } from '../api.js';
+import { UsageError } from '../errors.js';
 import {
   parseTrace,
   renderHtml,
@@ -28,25 +29,23 @@ export interface SimulateCliOptions {
   consumeRate?: number;
 }
 
-class CliError extends Error {}
-
 async function loadTrace(file: string): Promise<Trace> {
   const text = await readFile(file, 'utf8');
   const parsed = parseTrace(text, extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
-  if (!parsed.ok) throw new CliError(parsed.errors.map((e) => `${file}: ${e}`).join('\n'));
+  if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => `${file}: ${e}`).join('\n'));
   return parsed.trace;
 }
 
 async function loadSet(paths: string[]) {
   const report = await validate(paths, { local: false });
-  if (!report.valid) throw new CliError(report.errors.map((e) => e.message).join('\n'));
+  if (!report.valid) throw new UsageError(report.errors.map((e) => e.message).join('\n'));
   return report.set;
 }
 
 export async function runSimulate(paths: string[], opts: SimulateCliOptions): Promise<number> {
   try {
     if (opts.consumeRate !== undefined && !(opts.consumeRate > 0))
-      throw new CliError(`--consume-rate: expected items per second > 0, got ${opts.consumeRate}`);
+      throw new UsageError(`--consume-rate: expected items per second > 0, got ${opts.consumeRate}`);
     const trace = await loadTrace(opts.trace);
     if (opts.compare) return await compare(paths, opts, trace);
     const steps = simulate({ set: await loadSet(paths), trace });

@@ -9,6 +9,7 @@
  * `#` (`count([a, b], {# > 1})`, braces optional; `#index`, and `#acc` in `reduce`) are parsed
  * as expr-lang parses them.
  */
+import { TideError } from '../errors.js';
 
 export type Node =
   | { kind: 'num'; value: number; pos: number }
@@ -35,8 +36,9 @@ interface Token {
   pos: number;
 }
 
-export class FormulaSyntaxError extends Error {
+export class FormulaSyntaxError extends TideError {
   override readonly name = 'FormulaSyntaxError';
+  readonly code = 'TIDE_FORMULA_FAILED' as const;
   constructor(
     message: string,
     readonly pos: number,

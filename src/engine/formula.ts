@@ -8,6 +8,7 @@
  * must be a number or nil, as KEDA wraps the formula in `float(...)` and lets `??` formulas
  * stay nil. Strings, maps and dates are not part of it: trigger values are numbers.
  */
+import { TideError } from '../errors.js';
 import { FormulaSyntaxError, identifiers, parseFormula, type Node } from './formula-parse.js';
 
 export { FormulaSyntaxError } from './formula-parse.js';
@@ -27,8 +28,9 @@ interface Env {
 type Fn = (env: Env) => Value;
 
 /** A runtime failure: wrong operand types, nil arithmetic, unknown variable. */
-export class FormulaEvalError extends Error {
+export class FormulaEvalError extends TideError {
   override readonly name = 'FormulaEvalError';
+  readonly code = 'TIDE_FORMULA_FAILED' as const;
   constructor(message: string, pos: number) {
     super(`${message} at column ${pos + 1}`);
   }

@@ -27,6 +27,7 @@ import {
 } from '../engine/types.js';
 import type { ManifestSet, ScaledJob, ScaledObject, Trigger } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
+import { TideError } from '../errors.js';
 import { simulatedSpec } from './specs.js';
 import { arrivalsFrom, QueueSim, type QueueResult } from './queue.js';
 import type { Trace, TraceSample } from './trace.js';
@@ -78,8 +79,9 @@ export interface ObjectQueueResult extends QueueResult {
 }
 
 /** Thrown for a trace that names an object or trigger the set does not have. */
-export class SimulationError extends Error {
+export class SimulationError extends TideError {
   override readonly name = 'SimulationError';
+  readonly code = 'TIDE_SIMULATION_INVALID' as const;
 }
 
 type Obj = ScaledObject | ScaledJob;
