@@ -4,7 +4,7 @@
  * scale loop and a Kubernetes HPA that syncs every 15 s; tide writes replicas itself, so a
  * round that activates a target also sizes it (0 → 1 → 3 in one step, no extra HPA delay).
  */
-import { hpaMinReplicas, maxReplicas, minReplicas } from '../manifests/defaults.js';
+import { effectiveScaledObject } from '../manifests/defaults.js';
 import type { HPABehavior, ScaledObject } from '../manifests/types.js';
 import type { CompiledFormula } from './formula.js';
 import { computeHpa } from './hpa.js';
@@ -72,10 +72,6 @@ const READY = cond(
   KEDA.ScaledObjectReady,
   'ScaledObject is defined correctly and is ready for scaling',
 );
-
-function targetName(so: ScaledObject): string {
-  return `${so.spec.scaleTargetRef.kind ?? 'Deployment'} ${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`;
-}
 
 /**
  * KEDA getIdleOrMinimumReplicaCount: what an inactive target goes to after cooldown,
@@ -174,11 +170,9 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
     };
   }
 
-  const min = minReplicas(so);
-  const max = maxReplicas(so);
-  const idle = spec.idleReplicaCount;
-  const cooldown = spec.cooldownPeriod ?? 300;
-  const initialCooldown = spec.initialCooldownPeriod ?? 0;
+  const eff = effectiveScaledObject(so);
+  const { minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle } = eff;
+  const { cooldownPeriod: cooldown, initialCooldownPeriod: initialCooldown } = eff;
   const createdAt = input.createdAt ?? parseRfc3339(so.metadata.creationTimestamp) ?? firstSeen;
 
   const t = evaluateTriggers({
@@ -216,7 +210,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
         reasons.push(
           reason(
             TIDE.ScaleOutPaused,
-            `active, but paused-scale-out blocks scaling ${targetName(so)} up from ${cur}`,
+            `active, but paused-scale-out blocks scaling ${eff.scaleTarget} up from ${cur}`,
           ),
         );
         runHpa = false;
@@ -224,7 +218,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
         replicas = min > 0 ? min : 1;
         lastActiveTime = now;
         const by = t.triggers.filter((x) => x.active).flatMap((x) => x.values.map((v) => v.name));
-        const msg = `Scaled ${targetName(so)} from ${cur} to ${replicas}, triggered by ${by.length > 0 ? by.join(';') : pause.forceActivation ? 'force-activation' : 'fallback'}`;
+        const msg = `Scaled ${eff.scaleTarget} from ${cur} to ${replicas}, triggered by ${by.length > 0 ? by.join(';') : pause.forceActivation ? 'force-activation' : 'fallback'}`;
         reasons.push(reason(KEDA.ScaleTargetActivated, msg, { from: cur, to: replicas }));
         events.push(reason(KEDA.ScaleTargetActivated, msg));
       }
@@ -284,7 +278,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
       } else if (until < now) {
         replicas = to;
         runHpa = false;
-        const msg = `Deactivated ${targetName(so)} from ${cur} to ${to}`;
+        const msg = `Deactivated ${eff.scaleTarget} from ${cur} to ${to}`;
         const what =
           lastActiveTime === undefined
             ? `initialCooldownPeriod ${initialCooldown} s after creation`
@@ -334,7 +328,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
       metrics: t.hpaMetrics,
       currentReplicas: replicas,
       readyReplicas: ready,
-      minReplicas: hpaMinReplicas(so),
+      minReplicas: eff.hpaMinReplicas,
       maxReplicas: max,
       behavior: effectiveBehavior(spec.advanced?.horizontalPodAutoscalerConfig?.behavior, pause),
       now,

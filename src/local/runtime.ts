@@ -7,7 +7,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import { jobBackoffLimit, jobRestartPolicy } from '../manifests/defaults.js';
+import {
+  jobBackoffLimit,
+  jobRestartPolicy,
+  scaleTargetKey,
+  scaleTargetLabel,
+} from '../manifests/defaults.js';
 import { rolloutStrategy, selectJobsForRollout } from '../engine/index.js';
 import {
   objectName,
@@ -163,7 +168,7 @@ export class LocalRuntime {
     const scaled = new Set(
       set.scaledObjects.map(
         (so) =>
-          `${so.spec.scaleTargetRef.kind ?? 'Deployment'}/${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`,
+          scaleTargetKey(so),
       ),
     );
     for (const [k, w] of wanted) {
@@ -195,7 +200,7 @@ export class LocalRuntime {
     const stops: Promise<void>[] = [];
     for (const [k, entry] of this.#soControllers) {
       const so = wanted.get(k);
-      const targetKey = `${entry.so.spec.scaleTargetRef.kind ?? 'Deployment'}/${entry.so.metadata.namespace}/${entry.so.spec.scaleTargetRef.name}`;
+      const targetKey = scaleTargetKey(entry.so);
       const targetRecreated = this.#pools.get(targetKey)?.pool !== entry.pool;
       if (!so || fingerprint(so) !== entry.fingerprint || authChanged || targetRecreated) {
         this.#soControllers.delete(k);
@@ -210,12 +215,12 @@ export class LocalRuntime {
     await Promise.all(stops);
     for (const [k, so] of wanted) {
       if (this.#soControllers.has(k)) continue;
-      const targetKey = `${so.spec.scaleTargetRef.kind ?? 'Deployment'}/${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`;
+      const targetKey = scaleTargetKey(so);
       const target = this.#pools.get(targetKey);
       if (!target) {
         this.#objectErrors.set(
           k,
-          `spec.scaleTargetRef: ${so.spec.scaleTargetRef.kind ?? 'Deployment'} ${so.metadata.namespace}/${so.spec.scaleTargetRef.name} is not running (see its error)`,
+          `spec.scaleTargetRef: ${scaleTargetLabel(so)} is not running (see its error)`,
         );
         continue;
       }
@@ -322,7 +327,7 @@ export class LocalRuntime {
     const scaled = new Set(
       [...this.#soControllers.values()].map(
         ({ so }) =>
-          `${so.spec.scaleTargetRef.kind ?? 'Deployment'}/${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`,
+          scaleTargetKey(so),
       ),
     );
     for (const [k, { workload, pool }] of this.#pools) {

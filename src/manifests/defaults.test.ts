@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  cooldownPeriodSeconds,
+  effectiveScaledJob,
+  effectiveScaledObject,
   failedJobsHistoryLimit,
   hpaName,
   jobBackoffLimit,
@@ -14,7 +15,7 @@ import {
   scaleTargetKind,
   successfulJobsHistoryLimit,
   terminationGracePeriodSeconds,
-  tideJobCaps,
+  jobCaps,
 } from './defaults.js';
 import { load, scaledJobDoc, scaledObjectDoc } from './test-manifests.js';
 
@@ -34,7 +35,7 @@ test('ScaledObject defaults are KEDA defaults', () => {
   assert.deepEqual(
     [
       pollingIntervalSeconds(o),
-      cooldownPeriodSeconds(o),
+      effectiveScaledObject(o).cooldownPeriod,
       minReplicas(o),
       maxReplicas(o),
       hpaName(o),
@@ -52,7 +53,7 @@ test('set values win over defaults', () => {
     advanced: { horizontalPodAutoscalerConfig: { name: 'mine' } },
   });
   assert.deepEqual(
-    [pollingIntervalSeconds(o), cooldownPeriodSeconds(o), maxReplicas(o), hpaName(o)],
+    [pollingIntervalSeconds(o), effectiveScaledObject(o).cooldownPeriod, maxReplicas(o), hpaName(o)],
     [15, 200, 10, 'mine'],
   );
 });
@@ -111,6 +112,56 @@ test('tide job caps are read from annotations', () => {
       },
     },
   );
-  assert.deepEqual(tideJobCaps(o), { maxJobsPerRound: 3, maxRunningJobs: 10 });
-  assert.deepEqual(tideJobCaps(sj()), {});
+  assert.deepEqual(jobCaps(o), { maxPerRound: 3, maxRunning: 10 });
+  assert.deepEqual(jobCaps(sj()), {});
+});
+
+test('effectiveScaledObject applies every ScaledObject default once', () => {
+  assert.deepEqual(effectiveScaledObject(so()), {
+    pollingInterval: 30,
+    cooldownPeriod: 300,
+    initialCooldownPeriod: 0,
+    minReplicaCount: 0,
+    maxReplicaCount: 100,
+    idleReplicaCount: undefined,
+    hpaMinReplicas: 1,
+    scaleTarget: 'Deployment default/worker',
+  });
+  const set = effectiveScaledObject(
+    so({
+      minReplicaCount: 2,
+      maxReplicaCount: 7,
+      idleReplicaCount: 0,
+      initialCooldownPeriod: 60,
+      scaleTargetRef: { name: 'api', kind: 'StatefulSet' },
+    }),
+  );
+  assert.deepEqual(
+    [set.minReplicaCount, set.maxReplicaCount, set.idleReplicaCount, set.hpaMinReplicas],
+    [2, 7, 0, 2],
+  );
+  assert.equal(set.initialCooldownPeriod, 60);
+  assert.equal(set.scaleTarget, 'StatefulSet default/api');
+});
+
+test('ScaledJob minReplicaCount 150 with no max: min stays 150 and max is the default 100 (KEDA MinReplicaCount clamps only against a set max)', () => {
+  const e = effectiveScaledJob(sj({ minReplicaCount: 150 }));
+  assert.equal(e.minReplicaCount, 150);
+  assert.equal(e.maxReplicaCount, 100);
+  const clamped = effectiveScaledJob(sj({ minReplicaCount: 150, maxReplicaCount: 20 }));
+  assert.deepEqual([clamped.minReplicaCount, clamped.maxReplicaCount], [20, 20]);
+});
+
+test('effectiveScaledJob applies every ScaledJob default once', () => {
+  const e = effectiveScaledJob(sj());
+  assert.deepEqual(e, {
+    pollingInterval: 30,
+    minReplicaCount: 0,
+    maxReplicaCount: 100,
+    successfulJobsHistoryLimit: 100,
+    failedJobsHistoryLimit: 100,
+    restartPolicy: 'OnFailure',
+    backoffLimit: 6,
+    jobCaps: {},
+  });
 });

@@ -1,9 +1,11 @@
 /**
- * KEDA's defaults and the effective values derived from them. The object model keeps optional
- * fields optional because KEDA's semantics depend on "set or not" (ScaledJob `maxReplicaCount`,
- * ScaledObject `minReplicaCount` in the webhook); read effective values through these helpers.
+ * KEDA's defaults and the effective values derived from them: the one home of each rule. The
+ * object model keeps optional fields optional because KEDA's semantics depend on "set or not"
+ * (ScaledJob `maxReplicaCount`, ScaledObject `minReplicaCount` in the webhook); code that runs
+ * an object reads `effectiveScaledObject` / `effectiveScaledJob` (every default applied once,
+ * Temporal's Options → Compiled) or the single-value helpers below, never `spec.x ?? n`.
  */
-import { ANNOTATIONS, parseJobCapAnnotations } from '../engine/pause.js';
+import { ANNOTATIONS, parseJobCapAnnotations, type JobCaps } from '../engine/pause.js';
 import type { PathSegment } from './yaml-source.js';
 import type { PodSpec, ScaledJob, ScaledJobSpec, ScaledObject, TideObject } from './types.js';
 
@@ -29,24 +31,8 @@ export const KEDA_DEFAULTS = {
   multipleScalersCalculation: 'max',
 } as const;
 
-/** tide's own knobs, as annotations so the manifest still applies to a KEDA cluster. */
-export const TIDE_ANNOTATIONS = {
-  /** At most this many Jobs started per polling round (ack-keda's per-batch cap). */
-  maxJobsPerRound: ANNOTATIONS.maxJobsPerRound,
-  /** At most this many Jobs running at once (ack-keda's total cap). */
-  maxRunningJobs: ANNOTATIONS.maxRunningJobs,
-} as const;
-
 export function pollingIntervalSeconds(o: ScaledObject | ScaledJob): number {
   return o.spec.pollingInterval ?? KEDA_DEFAULTS.pollingInterval;
-}
-
-export function cooldownPeriodSeconds(so: ScaledObject): number {
-  return so.spec.cooldownPeriod ?? KEDA_DEFAULTS.cooldownPeriod;
-}
-
-export function initialCooldownPeriodSeconds(so: ScaledObject): number {
-  return so.spec.initialCooldownPeriod ?? KEDA_DEFAULTS.initialCooldownPeriod;
 }
 
 /** ScaledObject min replicas (0 when unset). */
@@ -87,6 +73,16 @@ export function scaleTargetKind(so: ScaledObject): { apiVersion: string; kind: s
   };
 }
 
+/** The scale target as logs and reasons name it: `Deployment default/web`. */
+export function scaleTargetLabel(so: ScaledObject): string {
+  return `${scaleTargetKind(so).kind} ${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`;
+}
+
+/** The scale target as a map key (two ScaledObjects on one target share it): `Deployment/default/web`. */
+export function scaleTargetKey(so: ScaledObject): string {
+  return `${scaleTargetKind(so).kind}/${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`;
+}
+
 /** KEDA's HPA name: `horizontalPodAutoscalerConfig.name` or `keda-hpa-<name>`. */
 export function hpaName(so: ScaledObject): string {
   return so.spec.advanced?.horizontalPodAutoscalerConfig?.name || `keda-hpa-${so.metadata.name}`;
@@ -100,7 +96,7 @@ type JobBounds = { spec: Pick<ScaledJobSpec, 'minReplicaCount' | 'maxReplicaCoun
  * schedulers and status all read the bounds through this function and the next.
  */
 export function jobMinReplicaCount(sj: JobBounds): number {
-  const min = sj.spec.minReplicaCount ?? 0;
+  const min = sj.spec.minReplicaCount ?? KEDA_DEFAULTS.minReplicaCount;
   const max = sj.spec.maxReplicaCount;
   return max !== undefined && min > max ? max : min;
 }
@@ -112,7 +108,7 @@ export function jobMinReplicaCount(sj: JobBounds): number {
 export function jobMaxReplicaCount(sj: JobBounds): number {
   const max = sj.spec.maxReplicaCount;
   if (max === undefined) return KEDA_DEFAULTS.maxReplicaCount;
-  const min = sj.spec.minReplicaCount ?? 0;
+  const min = sj.spec.minReplicaCount ?? KEDA_DEFAULTS.minReplicaCount;
   return min > max ? max : max - min;
 }
 
@@ -138,22 +134,14 @@ export function terminationGracePeriodSeconds(pod: PodSpec): number {
   return pod.terminationGracePeriodSeconds ?? KEDA_DEFAULTS.terminationGracePeriodSeconds;
 }
 
-/** The ScaledJob `rollout.strategy`, the deprecated top-level `rolloutStrategy` winning when set. */
-export function jobRolloutStrategy(sj: ScaledJob): string {
-  return sj.spec.rolloutStrategy || sj.spec.rollout?.strategy || 'default';
-}
-
-/** tide's job concurrency caps from annotations; undefined = no cap. Assumes a validated object. */
-export function tideJobCaps(o: { metadata: { annotations: Record<string, string> } }): {
-  maxJobsPerRound?: number;
-  maxRunningJobs?: number;
-} {
+/**
+ * tide's job concurrency caps from `autoscaling.tide.dev/max-jobs-per-round` and
+ * `.../max-running-jobs`; a missing cap is no cap. Assumes a validated object (the validator
+ * refuses a bad value through the same parser, so an invalid one here reads as no caps).
+ */
+export function jobCaps(o: { metadata: { annotations: Record<string, string> } }): JobCaps {
   const r = parseJobCapAnnotations(o.metadata.annotations);
-  if (!r.ok) return {};
-  return {
-    ...(r.value.maxPerRound !== undefined ? { maxJobsPerRound: r.value.maxPerRound } : {}),
-    ...(r.value.maxRunning !== undefined ? { maxRunningJobs: r.value.maxRunning } : {}),
-  };
+  return r.ok ? r.value : {};
 }
 
 /** Errors for tide annotations that are present but not positive integers. */
@@ -162,7 +150,7 @@ export function checkTideAnnotations(
 ): { path: PathSegment[]; message: string; severity: 'error' }[] {
   const out: { path: PathSegment[]; message: string; severity: 'error' }[] = [];
   // One annotation at a time, so each bad one is named (the parser stops at the first).
-  for (const key of Object.values(TIDE_ANNOTATIONS)) {
+  for (const key of [ANNOTATIONS.maxJobsPerRound, ANNOTATIONS.maxRunningJobs]) {
     const v = o.metadata.annotations[key];
     if (v === undefined) continue;
     const r = parseJobCapAnnotations({ [key]: v });
@@ -170,4 +158,59 @@ export function checkTideAnnotations(
       out.push({ path: ['metadata', 'annotations', key], message: r.error, severity: 'error' });
   }
   return out;
+}
+
+/** A ScaledObject's spec with every KEDA default applied: what the engine and schedulers run. */
+export interface EffectiveScaledObject {
+  readonly pollingInterval: number;
+  readonly cooldownPeriod: number;
+  readonly initialCooldownPeriod: number;
+  readonly minReplicaCount: number;
+  readonly maxReplicaCount: number;
+  /** KEDA's idle count; undefined when unset (no idle state, 0 is a real value). */
+  readonly idleReplicaCount: number | undefined;
+  /** KEDA `GetHPAMinReplicas`. */
+  readonly hpaMinReplicas: number;
+  /** `Deployment default/web`. */
+  readonly scaleTarget: string;
+}
+
+export function effectiveScaledObject(so: ScaledObject): EffectiveScaledObject {
+  return {
+    pollingInterval: pollingIntervalSeconds(so),
+    cooldownPeriod: so.spec.cooldownPeriod ?? KEDA_DEFAULTS.cooldownPeriod,
+    initialCooldownPeriod: so.spec.initialCooldownPeriod ?? KEDA_DEFAULTS.initialCooldownPeriod,
+    minReplicaCount: minReplicas(so),
+    maxReplicaCount: maxReplicas(so),
+    idleReplicaCount: so.spec.idleReplicaCount,
+    hpaMinReplicas: hpaMinReplicas(so),
+    scaleTarget: scaleTargetLabel(so),
+  };
+}
+
+/** A ScaledJob's spec with every KEDA default applied, plus tide's job caps. */
+export interface EffectiveScaledJob {
+  readonly pollingInterval: number;
+  /** KEDA `MinReplicaCount()`. */
+  readonly minReplicaCount: number;
+  /** KEDA `MaxReplicaCount()`: the room above the minimum when max is set, else 100. */
+  readonly maxReplicaCount: number;
+  readonly successfulJobsHistoryLimit: number;
+  readonly failedJobsHistoryLimit: number;
+  readonly restartPolicy: 'OnFailure' | 'Never';
+  readonly backoffLimit: number;
+  readonly jobCaps: JobCaps;
+}
+
+export function effectiveScaledJob(sj: ScaledJob): EffectiveScaledJob {
+  return {
+    pollingInterval: pollingIntervalSeconds(sj),
+    minReplicaCount: jobMinReplicaCount(sj),
+    maxReplicaCount: jobMaxReplicaCount(sj),
+    successfulJobsHistoryLimit: successfulJobsHistoryLimit(sj),
+    failedJobsHistoryLimit: failedJobsHistoryLimit(sj),
+    restartPolicy: jobRestartPolicy(sj),
+    backoffLimit: jobBackoffLimit(sj),
+    jobCaps: jobCaps(sj),
+  };
 }

@@ -4,7 +4,7 @@
  * scalingModifiers, the "not relevant" warnings and the cpu/memory scale-to-zero rule.
  */
 import { unsupportedFormula, validateFormula } from '../engine/formula.js';
-import { hpaName, usesScalingModifiers } from './defaults.js';
+import { hpaName, maxReplicas, minReplicas, usesScalingModifiers } from './defaults.js';
 import type { ScaledJob, ScaledObject, Trigger } from './types.js';
 
 export interface RuleIssue {
@@ -21,11 +21,11 @@ export function scaledObjectRules(so: ScaledObject): RuleIssue[] {
   const err = (path: string, message: string) => out.push({ path, message, severity: 'error' });
   const warn = (path: string, message: string) => out.push({ path, message, severity: 'warning' });
   const spec = so.spec;
-  const max = spec.maxReplicaCount ?? 100;
+  const max = maxReplicas(so);
 
   // Rule 1. The CRD's CEL rule compares min with (max or 100) first; KEDA's webhook then checks
   // with its own min: 0 when unset, max(min, 1) when set (so `min: 0` counts as 1).
-  const cel = spec.minReplicaCount ?? 0;
+  const cel = minReplicas(so);
   const webhookMin = spec.minReplicaCount === undefined ? 0 : Math.max(spec.minReplicaCount, 1);
   if (cel > max) {
     err(
@@ -83,7 +83,7 @@ export function scaledObjectRules(so: ScaledObject): RuleIssue[] {
   }
 
   // Rule 6 (cluster-free part).
-  const min = spec.minReplicaCount ?? 0;
+  const min = minReplicas(so);
   if (spec.triggers.length > 0 && spec.triggers.every(isCpuMemory) && min === 0) {
     err(
       'spec.minReplicaCount',

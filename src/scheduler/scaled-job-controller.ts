@@ -16,7 +16,7 @@ import {
   failedJobsHistoryLimit,
   pollingIntervalSeconds,
   successfulJobsHistoryLimit,
-  tideJobCaps,
+  jobCaps,
 } from '../manifests/defaults.js';
 import type { ManifestSet, ScaledJob } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
@@ -110,7 +110,6 @@ export class ScaledJobController {
     const jobs = target.list();
     const unfinished = jobs.filter((j) => j.state === 'Pending' || j.state === 'Running');
     const pending = unfinished.filter((j) => j.state === 'Pending').length;
-    const caps = tideJobCaps(this.sj);
     const decision = decideScaledJob({
       sj: this.sj,
       ...engineInputs(readings),
@@ -118,10 +117,7 @@ export class ScaledJobController {
       pendingJobs: pending,
       now: Date.now(),
       state: this.#state,
-      caps: {
-        ...(caps.maxJobsPerRound !== undefined ? { maxPerRound: caps.maxJobsPerRound } : {}),
-        ...(caps.maxRunningJobs !== undefined ? { maxRunning: caps.maxRunningJobs } : {}),
-      },
+      caps: jobCaps(this.sj),
     });
     this.#state = decision.state;
     this.#lastReadings = readings;

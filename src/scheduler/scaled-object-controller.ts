@@ -13,7 +13,7 @@ import {
   type ScaledObjectState,
 } from '../engine/index.js';
 import { errorMessage } from '../errors.js';
-import { pollingIntervalSeconds } from '../manifests/defaults.js';
+import { pollingIntervalSeconds, scaleTargetLabel } from '../manifests/defaults.js';
 import type { ManifestSet, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import type { ObjectStatus } from '../local/status-model.js';
@@ -174,7 +174,7 @@ export class ScaledObjectController {
       kind: 'ScaledObject',
       namespace: this.so.metadata.namespace,
       name: this.so.metadata.name,
-      target: `${this.so.spec.scaleTargetRef.kind ?? 'Deployment'} ${this.so.metadata.namespace}/${this.so.spec.scaleTargetRef.name}`,
+      target: scaleTargetLabel(this.so),
       triggers: triggerStatuses(this.#lastReadings, (i) => this.#reader.pushState(i)),
       ...(d ? { desiredReplicas: d.desiredReplicas, lastReason: summarizeReasons(d.reasons) } : {}),
       runningReplicas: t.currentReplicas,

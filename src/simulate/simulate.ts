@@ -27,6 +27,7 @@ import {
 } from '../engine/types.js';
 import type { ManifestSet, ScaledJob, ScaledObject, Trigger } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
+import { pollingIntervalSeconds } from '../manifests/defaults.js';
 import { TideError } from '../errors.js';
 import { simulatedSpec } from './specs.js';
 import { arrivalsFrom, QueueSim, type QueueResult } from './queue.js';
@@ -198,7 +199,7 @@ class ObjectRun {
     private readonly start: number,
     readonly queue?: QueueSim,
   ) {
-    this.interval = o.spec.pollingInterval ?? 30;
+    this.interval = pollingIntervalSeconds(o);
   }
 
   get name(): string {
