@@ -126,44 +126,110 @@ export function scalingDecision(
 /** Decides how many Jobs to create this round. Pure. */
 export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
   const { sj, now } = input;
-  const spec = sj.spec;
   const state = input.state ?? INITIAL_SCALED_JOB_STATE;
+  const pause = parsePauseAnnotations(sj.metadata.annotations, 'ScaledJob');
+  // KEDA stops the loop of a paused ScaledJob: no Jobs, conditions held.
+  if (pause.ok && pause.value.paused) return pausedDecision(state);
+
   const reasons: Reason[] = [];
   const events: Reason[] = [];
-  const pause = parsePauseAnnotations(sj.metadata.annotations, 'ScaledJob');
-  const notPaused = cond('False', 'ScaledJobUnpaused', 'ScaledJob is not paused');
-  if (pause.ok && pause.value.paused) {
-    reasons.push(reason(KEDA.ScaledJobPaused, 'paused: no Jobs are created'));
-    const prev = cond(
-      state.active ? 'True' : 'False',
-      state.active ? KEDA.ScalerActive : KEDA.ScalerNotActive,
-      'unchanged while paused',
-    );
-    return {
-      jobsToCreate: 0,
-      reasons,
-      isActive: state.active ?? false,
-      state,
-      conditions: {
-        ready: cond(
-          'True',
-          KEDA.ScaledJobReady,
-          'ScaledJob is defined correctly and is ready to scaling',
-        ),
-        active: prev,
-        paused: cond('True', KEDA.ScaledJobPaused, 'ScaledJob is paused'),
-      },
-      queueLength: 0,
-      maxScale: 0,
-      events,
-    };
-  }
-
   const maxRC = jobMaxReplicaCount(sj);
-  const minRC = jobMinReplicaCount(sj);
+  const { scalers, isError } = readScalers(input, maxRC, reasons);
+  const combined = combineScalers(sj, scalers, maxRC, reasons);
+
+  const running = input.runningJobs;
+  const decision = scalingDecision(
+    sj,
+    running,
+    combined.scaleTo,
+    combined.maxScale,
+    input.pendingJobs,
+  );
+  reasons.push(decision.reason);
+  const effective = Math.max(decision.effective, 0);
+  const { isActive } = combined;
+  const jobs = isActive && effective > 0 ? capJobs(input, decision.scaleTo, effective, reasons) : 0;
+
+  if (jobs > 0) {
+    reasons.push(reason(KEDA.JobsCreated, `Created ${jobs} jobs`, { jobs }));
+    events.push(reason(KEDA.JobsCreated, `Created ${jobs} jobs`));
+  } else {
+    reasons.push(
+      reason(
+        TIDE.NoJobs,
+        isActive ? `no jobs to create (effective ${effective})` : 'not active: no jobs to create',
+      ),
+    );
+  }
+  if (isActive !== (state.active ?? false))
+    events.push(
+      reason(
+        isActive ? KEDA.ScaledJobActive : KEDA.ScaledJobInactive,
+        isActive ? 'ScaledJob is active' : 'ScaledJob is inactive',
+      ),
+    );
+
+  return {
+    jobsToCreate: jobs,
+    reasons,
+    isActive,
+    state: {
+      active: isActive,
+      // lastActiveTime marks the last round that created Jobs (KEDA's "last scaled").
+      ...(jobs > 0
+        ? { lastActiveTime: now }
+        : state.lastActiveTime !== undefined
+          ? { lastActiveTime: state.lastActiveTime }
+          : {}),
+    },
+    conditions: jobConditions(isError, isActive),
+    queueLength: combined.queueLength,
+    maxScale: combined.maxScale,
+    events,
+  };
+}
+
+const READY = cond(
+  'True',
+  KEDA.ScaledJobReady,
+  'ScaledJob is defined correctly and is ready to scaling',
+);
+
+function pausedDecision(state: ScaledJobState): ScaledJobDecision {
+  return {
+    jobsToCreate: 0,
+    reasons: [reason(KEDA.ScaledJobPaused, 'paused: no Jobs are created')],
+    isActive: state.active ?? false,
+    state,
+    conditions: {
+      ready: READY,
+      // Active keeps what it said last round: a pause is not a change of activity.
+      active: cond(
+        state.active ? 'True' : 'False',
+        state.active ? KEDA.ScalerActive : KEDA.ScalerNotActive,
+        'unchanged while paused',
+      ),
+      paused: cond('True', KEDA.ScaledJobPaused, 'ScaledJob is paused'),
+    },
+    queueLength: 0,
+    maxScale: 0,
+    events: [],
+  };
+}
+
+/**
+ * KEDA `getScaledJobState`'s per-trigger half: each trigger's queue (the values of its first
+ * metric) and its queue / target-per-job, capped at maxReplicaCount. A failed trigger is left
+ * out and marks the round as an error.
+ */
+function readScalers(
+  input: ScaledJobInput,
+  maxRC: number,
+  reasons: Reason[],
+): { scalers: ScalerMetrics[]; isError: boolean } {
   let isError = false;
   const scalers: ScalerMetrics[] = [];
-  spec.triggers.forEach((trigger, i) => {
+  input.sj.spec.triggers.forEach((trigger, i) => {
     const r = input.readings[i] ?? { ok: false as const, error: 'no reading this round' };
     const specs = input.specs[i] ?? [];
     const label = `trigger ${i} (${trigger.name ?? trigger.type})`;
@@ -187,8 +253,20 @@ export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
       ),
     );
   });
+  return { scalers, isError };
+}
 
-  const calc = spec.scalingStrategy?.multipleScalersCalculation ?? 'max';
+/**
+ * KEDA `getScaledJobState`'s combining half: `multipleScalersCalculation` over the active
+ * scalers only, then scaleTo = ceil(queue) and maxScale = ceil(min(maxValue, maxRC)).
+ */
+function combineScalers(
+  sj: ScaledJob,
+  scalers: readonly ScalerMetrics[],
+  maxRC: number,
+  reasons: Reason[],
+): { queueLength: number; maxScale: number; scaleTo: number; isActive: boolean } {
+  const calc = sj.spec.scalingStrategy?.multipleScalersCalculation ?? 'max';
   let queueLength = 0;
   let maxValue = 0;
   let isActive = scalers.some((s) => s.isActive);
@@ -217,76 +295,60 @@ export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
       isActive = queueLength > 0;
       break;
   }
-  if (minRC > 0) isActive = true;
-  const scaleTo0 = Math.ceil(queueLength);
+  // A minimum of Jobs is work to keep running whatever the queue says.
+  if (jobMinReplicaCount(sj) > 0) isActive = true;
+  const scaleTo = Math.ceil(queueLength);
   const maxScale = Math.ceil(Math.min(maxValue, maxRC));
   reasons.push(
     reason(
       TIDE.JobQueue,
-      `${calc} over ${act.length} active scaler(s): queue ${num(queueLength)} → scaleTo ${scaleTo0}, maxScale ceil(min(${num(maxValue)}, ${maxRC})) = ${maxScale}`,
-      {
-        queueLength,
-        maxScale,
-        maxReplicaCount: maxRC,
-      },
+      `${calc} over ${act.length} active scaler(s): queue ${num(queueLength)} → scaleTo ${scaleTo}, maxScale ceil(min(${num(maxValue)}, ${maxRC})) = ${maxScale}`,
+      { queueLength, maxScale, maxReplicaCount: maxRC },
     ),
   );
+  return { queueLength, maxScale, scaleTo, isActive };
+}
 
+/** KEDA's min(scaleTo, effective), then tide's per-round and total caps (annotations). */
+function capJobs(
+  input: ScaledJobInput,
+  scaleTo: number,
+  effective: number,
+  reasons: Reason[],
+): number {
+  let jobs = Math.min(scaleTo, effective);
+  if (jobs <= 0) return jobs; // no Jobs this round; the caller reports why
+  reasons.push(
+    reason(TIDE.JobStrategy, `create min(scaleTo ${scaleTo}, effective ${effective}) = ${jobs}`),
+  );
+  const caps = input.caps ?? {};
   const running = input.runningJobs;
-  const pending = input.pendingJobs;
-  const decision = scalingDecision(sj, running, scaleTo0, maxScale, pending);
-  let effective = decision.effective;
-  const scaleTo = decision.scaleTo;
-  reasons.push(decision.reason);
-  if (effective < 0) effective = 0;
-
-  let jobs = isActive && effective > 0 ? Math.min(scaleTo, effective) : 0;
-  if (jobs > 0) {
-    reasons.push(
-      reason(TIDE.JobStrategy, `create min(scaleTo ${scaleTo}, effective ${effective}) = ${jobs}`),
-    );
-    const caps = input.caps ?? {};
-    if (caps.maxPerRound !== undefined && jobs > caps.maxPerRound) {
-      reasons.push(
-        reason(
-          TIDE.JobsPerRoundCap,
-          `${jobs} jobs capped at ${caps.maxPerRound} per round (autoscaling.tide.dev/max-jobs-per-round)`,
-          { cap: caps.maxPerRound },
-        ),
-      );
-      jobs = caps.maxPerRound;
-    }
-    if (caps.maxRunning !== undefined && running + jobs > caps.maxRunning) {
-      const room = Math.max(0, caps.maxRunning - running);
-      reasons.push(
-        reason(
-          TIDE.RunningJobsCap,
-          `${running} unfinished + ${jobs} new would exceed ${caps.maxRunning} (autoscaling.tide.dev/max-running-jobs) → ${room}`,
-          { cap: caps.maxRunning },
-        ),
-      );
-      jobs = room;
-    }
-  }
-  if (jobs > 0) {
-    reasons.push(reason(KEDA.JobsCreated, `Created ${jobs} jobs`, { jobs }));
-    events.push(reason(KEDA.JobsCreated, `Created ${jobs} jobs`));
-  } else {
+  if (caps.maxPerRound !== undefined && jobs > caps.maxPerRound) {
     reasons.push(
       reason(
-        TIDE.NoJobs,
-        isActive ? `no jobs to create (effective ${effective})` : 'not active: no jobs to create',
+        TIDE.JobsPerRoundCap,
+        `${jobs} jobs capped at ${caps.maxPerRound} per round (autoscaling.tide.dev/max-jobs-per-round)`,
+        { cap: caps.maxPerRound },
       ),
     );
+    jobs = caps.maxPerRound;
   }
-  if (isActive !== (state.active ?? false))
-    events.push(
+  if (caps.maxRunning !== undefined && running + jobs > caps.maxRunning) {
+    const room = Math.max(0, caps.maxRunning - running);
+    reasons.push(
       reason(
-        isActive ? KEDA.ScaledJobActive : KEDA.ScaledJobInactive,
-        isActive ? 'ScaledJob is active' : 'ScaledJob is inactive',
+        TIDE.RunningJobsCap,
+        `${running} unfinished + ${jobs} new would exceed ${caps.maxRunning} (autoscaling.tide.dev/max-running-jobs) → ${room}`,
+        { cap: caps.maxRunning },
       ),
     );
+    jobs = room;
+  }
+  return jobs;
+}
 
+/** Ready reports trigger errors (partial when the object is still active); Active follows it. */
+function jobConditions(isError: boolean, isActive: boolean): ScaledJobDecision['conditions'] {
   const ready = isError
     ? isActive
       ? cond(
@@ -295,32 +357,16 @@ export function decideScaledJob(input: ScaledJobInput): ScaledJobDecision {
           'Some triggers defined in ScaledJob are not working correctly',
         )
       : cond('False', KEDA.TriggerError, 'Triggers defined in ScaledJob are not working correctly')
-    : cond('True', KEDA.ScaledJobReady, 'ScaledJob is defined correctly and is ready to scaling');
+    : READY;
   return {
-    jobsToCreate: jobs,
-    reasons,
-    isActive,
-    state: {
-      active: isActive,
-      ...(jobs > 0
-        ? { lastActiveTime: now }
-        : state.lastActiveTime !== undefined
-          ? { lastActiveTime: state.lastActiveTime }
-          : {}),
-    },
-    conditions: {
-      ready,
-      active: isActive
-        ? cond('True', KEDA.ScalerActive, 'Scaling is performed because triggers are active')
-        : cond(
-            'False',
-            KEDA.ScalerNotActive,
-            'Scaling is not performed because triggers are not active',
-          ),
-      paused: notPaused,
-    },
-    queueLength,
-    maxScale,
-    events,
+    ready,
+    active: isActive
+      ? cond('True', KEDA.ScalerActive, 'Scaling is performed because triggers are active')
+      : cond(
+          'False',
+          KEDA.ScalerNotActive,
+          'Scaling is not performed because triggers are not active',
+        ),
+    paused: cond('False', 'ScaledJobUnpaused', 'ScaledJob is not paused'),
   };
 }

@@ -10,9 +10,18 @@ import type { CompiledFormula } from './formula.js';
 import { computeHpa } from './hpa.js';
 import type { HpaMetric } from './hpa-metrics.js';
 import { parsePauseAnnotations, type PauseState } from './pause.js';
-import { KEDA, num, reason, TIDE, type Reason } from './reasons.js';
+import { KEDA, reason, TIDE, type Reason } from './reasons.js';
+import {
+  cond,
+  READY,
+  scaleActive,
+  scaleInactive,
+  type ExecutorOutcome,
+  type Round,
+  type TriggerEvaluation,
+} from './so-executor.js';
 import { evaluateTriggers, type TriggerOutcome } from './so-triggers.js';
-import { formatInstant, parseRfc3339 } from './time.js';
+import { parseRfc3339 } from './time.js';
 import {
   EMPTY_HPA_STATE,
   INITIAL_SCALED_OBJECT_STATE,
@@ -23,6 +32,7 @@ import {
 } from './types.js';
 
 export { COMPOSITE_METRIC, type TriggerOutcome } from './so-triggers.js';
+export { scaleInReplicas } from './so-executor.js';
 
 export interface ScaledObjectInput {
   readonly so: ScaledObject;
@@ -62,27 +72,6 @@ export interface ScaledObjectDecision {
   readonly events: readonly Reason[];
 }
 
-const cond = (status: Condition['status'], r: string, message: string): Condition => ({
-  status,
-  reason: r,
-  message,
-});
-const READY = cond(
-  'True',
-  KEDA.ScaledObjectReady,
-  'ScaledObject is defined correctly and is ready for scaling',
-);
-
-/**
- * KEDA getIdleOrMinimumReplicaCount: what an inactive target goes to after cooldown,
- * `idleReplicaCount` when set, else `minReplicaCount` (0 when unset).
- */
-export function scaleInReplicas(
-  spec: Pick<ScaledObject['spec'], 'idleReplicaCount' | 'minReplicaCount'>,
-): number {
-  return spec.idleReplicaCount ?? spec.minReplicaCount ?? 0;
-}
-
 /** KEDA adds `selectPolicy: Disabled` in a paused direction, creating the behavior if needed. */
 export function effectiveBehavior(
   behavior: HPABehavior | undefined,
@@ -97,298 +86,230 @@ export function effectiveBehavior(
 
 /** Decides one round for a ScaledObject. Pure; hand `state` back next round. */
 export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecision {
-  const { so, now } = input;
-  const spec = so.spec;
   const state = input.state ?? INITIAL_SCALED_OBJECT_STATE;
-  const cur = input.currentReplicas;
-  const ready = input.readyReplicas ?? cur;
-  const firstSeen = state.firstSeen ?? now;
+  const firstSeen = state.firstSeen ?? input.now;
   const reasons: Reason[] = [];
   const events: Reason[] = [];
-  const notPaused = cond('False', KEDA.ScaledObjectUnpaused, 'ScaledObject is not paused');
-  const prevActive = cond(
-    state.active === undefined ? 'Unknown' : state.active ? 'True' : 'False',
-    state.active ? KEDA.ScalerActive : KEDA.ScalerNotActive,
-    'unchanged while paused',
-  );
-  const prevFallback = cond(
-    state.fallback ? 'True' : 'False',
-    state.fallback ? KEDA.FallbackExists : KEDA.NoFallbackFound,
-    'unchanged while paused',
-  );
 
-  const parsed = parsePauseAnnotations(so.metadata.annotations, 'ScaledObject');
-  if (!parsed.ok) {
-    reasons.push(
-      reason(TIDE.AnnotationInvalid, `${parsed.path}: ${parsed.error}; replicas stay ${cur}`),
-    );
-    return {
-      desiredReplicas: cur,
-      reasons,
-      state: { ...state, firstSeen },
-      conditions: {
-        ready: cond('False', KEDA.ScaledObjectCheckFailed, `${parsed.path}: ${parsed.error}`),
-        active: prevActive,
-        fallback: prevFallback,
-        paused: notPaused,
-      },
-      isActive: state.active ?? false,
-      triggers: [],
-      hpaMetrics: [],
-      events,
-    };
-  }
+  const parsed = parsePauseAnnotations(input.so.metadata.annotations, 'ScaledObject');
+  // A bad annotation is the user's to fix; guessing whether it meant "paused" could scale a
+  // target the user meant to hold, so nothing moves and Ready says why.
+  if (!parsed.ok) return heldByInvalidAnnotation(input, state, firstSeen, parsed);
   const pause = parsed.value;
-  if (pause.paused) {
-    // KEDA stops the loop and deletes the HPA (its memory goes with it); paused-replicas is applied.
-    const desired = pause.pausedReplicas ?? cur;
-    reasons.push(
-      reason(
-        KEDA.ScaledObjectPaused,
-        pause.pausedReplicas !== undefined
-          ? `paused at ${desired} replicas (paused-replicas annotation)`
-          : `paused: replicas stay ${cur}`,
-        {
-          pausedReplicas: pause.pausedReplicas,
-        },
-      ),
-    );
-    return {
-      desiredReplicas: desired,
-      reasons,
-      state: { ...state, firstSeen, hpa: EMPTY_HPA_STATE },
-      conditions: {
-        ready: READY,
-        active: prevActive,
-        fallback: prevFallback,
-        paused: cond('True', KEDA.ScaledObjectPaused, 'ScaledObject is paused'),
-      },
-      isActive: state.active ?? false,
-      triggers: [],
-      hpaMetrics: [],
-      events,
-    };
-  }
+  // KEDA stops the scale loop and deletes the HPA (its memory goes with it).
+  if (pause.paused) return pausedDecision(input, state, firstSeen, pause);
 
-  const eff = effectiveScaledObject(so);
-  const { minReplicaCount: min, maxReplicaCount: max, idleReplicaCount: idle } = eff;
-  const { cooldownPeriod: cooldown, initialCooldownPeriod: initialCooldown } = eff;
-  const createdAt = input.createdAt ?? parseRfc3339(so.metadata.creationTimestamp) ?? firstSeen;
-
-  const t = evaluateTriggers({
-    so,
-    specs: input.specs,
-    readings: input.readings,
-    currentReplicas: cur,
-    readyReplicas: ready,
-    health: state.health,
-    ...(input.formula ? { formula: input.formula } : {}),
-  });
-  reasons.push(...t.reasons);
-  let active = t.active;
-  if (pause.forceActivation && !active)
-    reasons.push(reason(TIDE.ForceActivation, 'force-activation annotation: treated as active'));
-  active ||= pause.forceActivation;
-
-  let readyCond = READY;
-  let activeCond: Condition;
-  let lastActiveTime = state.lastActiveTime;
-  let replicas = cur;
-  let runHpa = true;
-
-  if (active) {
-    activeCond = cond(
-      'True',
-      KEDA.ScalerActive,
-      pause.forceActivation
-        ? 'Scaling is performed because activation is being forced by annotation'
-        : 'Scaling is performed because triggers are active',
-    );
-    if ((idle !== undefined && cur < min) || cur === 0) {
-      // Scale from zero / idle.
-      if (pause.pausedScaleOut) {
-        reasons.push(
-          reason(
-            TIDE.ScaleOutPaused,
-            `active, but paused-scale-out blocks scaling ${eff.scaleTarget} up from ${cur}`,
-          ),
-        );
-        runHpa = false;
-      } else {
-        replicas = min > 0 ? min : 1;
-        lastActiveTime = now;
-        const by = t.triggers.filter((x) => x.active).flatMap((x) => x.values.map((v) => v.name));
-        const msg = `Scaled ${eff.scaleTarget} from ${cur} to ${replicas}, triggered by ${by.length > 0 ? by.join(';') : pause.forceActivation ? 'force-activation' : 'fallback'}`;
-        reasons.push(reason(KEDA.ScaleTargetActivated, msg, { from: cur, to: replicas }));
-        events.push(reason(KEDA.ScaleTargetActivated, msg));
-      }
-    } else if (t.isError) {
-      // Some triggers fail: lastActiveTime is deliberately not refreshed.
-      readyCond = cond(
-        'Unknown',
-        KEDA.PartialTriggerError,
-        'Some triggers defined in ScaledObject are not working correctly',
-      );
-      reasons.push(
-        reason(
-          KEDA.PartialTriggerError,
-          'active, but some triggers failed: lastActiveTime not refreshed',
-        ),
-      );
-    } else {
-      lastActiveTime = now;
-    }
-  } else {
-    activeCond = cond(
-      'False',
-      KEDA.ScalerNotActive,
-      'Scaling is not performed because triggers are not active',
-    );
-    const fb = spec.fallback;
-    if (t.isError && fb && fb.replicas !== 0) {
-      // Leave it to the HPA part, which applies the fallback once past the threshold.
-      reasons.push(
-        reason(
-          KEDA.ScalerNotActive,
-          'not active with failing triggers and a fallback: no activation change',
-        ),
-      );
-    } else if (t.isError && !fb) {
-      readyCond = cond(
-        'False',
-        KEDA.TriggerError,
-        'Triggers defined in ScaledObject are not working correctly',
-      );
-      reasons.push(
-        reason(
-          KEDA.TriggerError,
-          `triggers failed and there is no fallback: never scaling down on an error, replicas stay ${cur}`,
-        ),
-      );
-      runHpa = cur > 0;
-    } else if ((idle !== undefined && cur > idle) || (cur > 0 && min === 0)) {
-      const to = scaleInReplicas(spec);
-      const since = lastActiveTime ?? createdAt;
-      const wait = lastActiveTime === undefined ? initialCooldown : cooldown;
-      const until = since + wait * 1000;
-      if (pause.pausedScaleIn) {
-        reasons.push(
-          reason(TIDE.ScaleInPaused, `not active, but paused-scale-in blocks scaling to ${to}`),
-        );
-      } else if (until < now) {
-        replicas = to;
-        runHpa = false;
-        const msg = `Deactivated ${eff.scaleTarget} from ${cur} to ${to}`;
-        const what =
-          lastActiveTime === undefined
-            ? `initialCooldownPeriod ${initialCooldown} s after creation`
-            : `cooldownPeriod ${cooldown} s after last activity at ${formatInstant(since)}`;
-        reasons.push(
-          reason(KEDA.ScaleTargetDeactivated, `${msg}: ${what} passed`, {
-            from: cur,
-            to,
-            since,
-            cooldown: wait,
-          }),
-        );
-        events.push(reason(KEDA.ScaleTargetDeactivated, msg));
-      } else {
-        activeCond = cond(
-          'False',
-          KEDA.ScalerCooldown,
-          'Scaler cooling down because triggers are not active',
-        );
-        const which = lastActiveTime === undefined ? 'initialCooldownPeriod' : 'cooldownPeriod';
-        reasons.push(
-          reason(
-            KEDA.ScalerCooldown,
-            `not active; ${which} ${wait} s holds until ${formatInstant(until)} (${num((until - now) / 1000)} s left) before scaling to ${to}`,
-            { until },
-          ),
-        );
-      }
-    } else if (idle === undefined && cur < min) {
-      replicas = min;
-      reasons.push(
-        reason(
-          TIDE.RaisedToMin,
-          `${cur} replicas are below minReplicaCount ${min}: raised at once`,
-        ),
-      );
-    }
-  }
-
-  // The idle count is KEDA's, not the HPA's: at idle (and inactive) the HPA part stays out.
-  if (idle !== undefined && !active && replicas <= idle) runHpa = false;
-
-  let desired = replicas;
-  let hpaState = state.hpa;
-  if (runHpa && replicas > 0) {
-    const h = computeHpa({
-      metrics: t.hpaMetrics,
-      currentReplicas: replicas,
-      readyReplicas: ready,
-      minReplicas: eff.hpaMinReplicas,
-      maxReplicas: max,
-      behavior: effectiveBehavior(spec.advanced?.horizontalPodAutoscalerConfig?.behavior, pause),
-      now,
-      state: state.hpa,
-    });
-    reasons.push(...h.reasons);
-    desired = h.desiredReplicas;
-    hpaState = h.state;
-  } else if (replicas === 0 && runHpa) {
-    reasons.push(
-      reason(
-        TIDE.HPAInert,
-        'target has 0 replicas and triggers are not active: the HPA part is inert',
-      ),
-    );
-  }
-  if (desired === cur) reasons.push(reason(TIDE.Unchanged, `replicas stay ${cur}`));
-
-  // The condition follows health (KEDA's fallbackExceededThreshold); the events follow whether a
-  // fallback value was applied, so a fallback that cannot be computed does not flap events.
-  const fallbackCond = t.fallbackExceeded
-    ? cond(
-        'True',
-        KEDA.FallbackExists,
-        'At least one trigger is falling back on this scaled object',
-      )
-    : cond('False', KEDA.NoFallbackFound, 'No fallbacks are active on this scaled object');
-  if (t.anyFallback && !state.fallback)
-    events.push(reason(KEDA.FallbackActivated, 'fallback activated'));
-  if (!t.anyFallback && state.fallback)
-    events.push(reason(KEDA.FallbackDeactivated, 'fallback deactivated'));
-  const pausedCond =
-    pause.pausedScaleIn || pause.pausedScaleOut
-      ? cond(
-          'True',
-          KEDA.ScaledObjectPaused,
-          `ScaledObject is paused for scale-${pause.pausedScaleIn && pause.pausedScaleOut ? 'in and scale-out' : pause.pausedScaleIn ? 'in' : 'out'}`,
-        )
-      : notPaused;
+  const t = readTriggers(input, state, pause, reasons);
+  const active = t.active || pause.forceActivation;
+  const round: Round = {
+    spec: input.so.spec,
+    eff: effectiveScaledObject(input.so),
+    pause,
+    cur: input.currentReplicas,
+    now: input.now,
+    createdAt: input.createdAt ?? parseRfc3339(input.so.metadata.creationTimestamp) ?? firstSeen,
+    lastActiveTime: state.lastActiveTime,
+    reasons,
+    events,
+  };
+  const outcome = active ? scaleActive(round, t) : scaleInactive(round, t);
+  const hpa = runHpaPart(round, input, state, t, active, outcome);
+  if (hpa.desired === round.cur) reasons.push(reason(TIDE.Unchanged, `replicas stay ${round.cur}`));
+  const fallback = fallbackCondition(t, state, events);
 
   return {
-    desiredReplicas: desired,
+    desiredReplicas: hpa.desired,
     reasons,
     state: {
       firstSeen,
       health: t.health,
-      hpa: hpaState,
+      hpa: hpa.state,
       active,
       fallback: t.anyFallback,
-      ...(lastActiveTime !== undefined ? { lastActiveTime } : {}),
+      ...(outcome.lastActiveTime !== undefined ? { lastActiveTime: outcome.lastActiveTime } : {}),
     },
     conditions: {
-      ready: readyCond,
-      active: activeCond,
-      fallback: fallbackCond,
-      paused: pausedCond,
+      ready: outcome.ready,
+      active: outcome.active,
+      fallback,
+      paused: pausedCondition(pause),
     },
     isActive: active,
     triggers: t.triggers,
     hpaMetrics: t.hpaMetrics,
     events,
   };
+}
+
+const NOT_PAUSED = cond('False', KEDA.ScaledObjectUnpaused, 'ScaledObject is not paused');
+
+/** While the loop holds, Active and Fallback keep what they said last round. */
+function heldConditions(state: ScaledObjectState): { active: Condition; fallback: Condition } {
+  return {
+    active: cond(
+      state.active === undefined ? 'Unknown' : state.active ? 'True' : 'False',
+      state.active ? KEDA.ScalerActive : KEDA.ScalerNotActive,
+      'unchanged while paused',
+    ),
+    fallback: cond(
+      state.fallback ? 'True' : 'False',
+      state.fallback ? KEDA.FallbackExists : KEDA.NoFallbackFound,
+      'unchanged while paused',
+    ),
+  };
+}
+
+function heldByInvalidAnnotation(
+  input: ScaledObjectInput,
+  state: ScaledObjectState,
+  firstSeen: number,
+  parsed: { path: string; error: string },
+): ScaledObjectDecision {
+  const cur = input.currentReplicas;
+  return {
+    desiredReplicas: cur,
+    reasons: [
+      reason(TIDE.AnnotationInvalid, `${parsed.path}: ${parsed.error}; replicas stay ${cur}`),
+    ],
+    state: { ...state, firstSeen },
+    conditions: {
+      ready: cond('False', KEDA.ScaledObjectCheckFailed, `${parsed.path}: ${parsed.error}`),
+      ...heldConditions(state),
+      paused: NOT_PAUSED,
+    },
+    isActive: state.active ?? false,
+    triggers: [],
+    hpaMetrics: [],
+    events: [],
+  };
+}
+
+function pausedDecision(
+  input: ScaledObjectInput,
+  state: ScaledObjectState,
+  firstSeen: number,
+  pause: PauseState,
+): ScaledObjectDecision {
+  const cur = input.currentReplicas;
+  // paused-replicas is applied; `paused` alone leaves the target where it is.
+  const desired = pause.pausedReplicas ?? cur;
+  return {
+    desiredReplicas: desired,
+    reasons: [
+      reason(
+        KEDA.ScaledObjectPaused,
+        pause.pausedReplicas !== undefined
+          ? `paused at ${desired} replicas (paused-replicas annotation)`
+          : `paused: replicas stay ${cur}`,
+        { pausedReplicas: pause.pausedReplicas },
+      ),
+    ],
+    state: { ...state, firstSeen, hpa: EMPTY_HPA_STATE },
+    conditions: {
+      ready: READY,
+      ...heldConditions(state),
+      paused: cond('True', KEDA.ScaledObjectPaused, 'ScaledObject is paused'),
+    },
+    isActive: state.active ?? false,
+    triggers: [],
+    hpaMetrics: [],
+    events: [],
+  };
+}
+
+/** Trigger values, fallback and scalingModifiers (so-triggers.ts), then force-activation. */
+function readTriggers(
+  input: ScaledObjectInput,
+  state: ScaledObjectState,
+  pause: PauseState,
+  reasons: Reason[],
+): TriggerEvaluation {
+  const t = evaluateTriggers({
+    so: input.so,
+    specs: input.specs,
+    readings: input.readings,
+    currentReplicas: input.currentReplicas,
+    readyReplicas: input.readyReplicas ?? input.currentReplicas,
+    health: state.health,
+    ...(input.formula ? { formula: input.formula } : {}),
+  });
+  reasons.push(...t.reasons);
+  if (pause.forceActivation && !t.active)
+    reasons.push(reason(TIDE.ForceActivation, 'force-activation annotation: treated as active'));
+  return t;
+}
+
+/** The HPA's 1↔N arithmetic on what the executor left, unless the executor owns this round. */
+function runHpaPart(
+  r: Round,
+  input: ScaledObjectInput,
+  state: ScaledObjectState,
+  t: TriggerEvaluation,
+  active: boolean,
+  outcome: ExecutorOutcome,
+): { desired: number; state: ScaledObjectState['hpa'] } {
+  const { replicas } = outcome;
+  const idle = r.eff.idleReplicaCount;
+  // The idle count is KEDA's, not the HPA's: at idle (and inactive) the HPA part stays out.
+  const runHpa = outcome.runHpa && !(idle !== undefined && !active && replicas <= idle);
+  if (runHpa && replicas > 0) {
+    const h = computeHpa({
+      metrics: t.hpaMetrics,
+      currentReplicas: replicas,
+      readyReplicas: input.readyReplicas ?? input.currentReplicas,
+      minReplicas: r.eff.hpaMinReplicas,
+      maxReplicas: r.eff.maxReplicaCount,
+      behavior: effectiveBehavior(
+        r.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
+        r.pause,
+      ),
+      now: r.now,
+      state: state.hpa,
+    });
+    r.reasons.push(...h.reasons);
+    return { desired: h.desiredReplicas, state: h.state };
+  }
+  // An HPA never scales a target at 0: only activation (above) brings it back.
+  if (replicas === 0 && runHpa)
+    r.reasons.push(
+      reason(
+        TIDE.HPAInert,
+        'target has 0 replicas and triggers are not active: the HPA part is inert',
+      ),
+    );
+  return { desired: replicas, state: state.hpa };
+}
+
+/**
+ * The condition follows health (KEDA's fallbackExceededThreshold); the events follow whether a
+ * fallback value was applied, so a fallback that cannot be computed does not flap events.
+ */
+function fallbackCondition(
+  t: TriggerEvaluation,
+  state: ScaledObjectState,
+  events: Reason[],
+): Condition {
+  if (t.anyFallback && !state.fallback)
+    events.push(reason(KEDA.FallbackActivated, 'fallback activated'));
+  if (!t.anyFallback && state.fallback)
+    events.push(reason(KEDA.FallbackDeactivated, 'fallback deactivated'));
+  return t.fallbackExceeded
+    ? cond(
+        'True',
+        KEDA.FallbackExists,
+        'At least one trigger is falling back on this scaled object',
+      )
+    : cond('False', KEDA.NoFallbackFound, 'No fallbacks are active on this scaled object');
+}
+
+/** Paused for one direction only is still reported as Paused, naming the direction. */
+function pausedCondition(pause: PauseState): Condition {
+  if (!pause.pausedScaleIn && !pause.pausedScaleOut) return NOT_PAUSED;
+  const dir =
+    pause.pausedScaleIn && pause.pausedScaleOut
+      ? 'in and scale-out'
+      : pause.pausedScaleIn
+        ? 'in'
+        : 'out';
+  return cond('True', KEDA.ScaledObjectPaused, `ScaledObject is paused for scale-${dir}`);
 }
