@@ -13,6 +13,7 @@ import { parsePauseAnnotations, type PauseState } from './pause.js';
 import { KEDA, num, reason, TIDE, type Reason } from './reasons.js';
 import { evaluateTriggers, type TriggerOutcome } from './so-triggers.js';
 import { formatInstant, parseRfc3339 } from './time.js';
+import { applyWaitPolicy, type WaitSignals } from './wait-target.js';
 import {
   EMPTY_HPA_STATE,
   INITIAL_SCALED_OBJECT_STATE,
@@ -41,6 +42,8 @@ export interface ScaledObjectInput {
   readonly createdAt?: number;
   /** A precompiled scalingModifiers formula, to skip compiling each round. */
   readonly formula?: CompiledFormula;
+  /** In-flight and completed tasks, for the wait-time policy (wait-target.ts). */
+  readonly waitSignals?: WaitSignals;
 }
 
 export interface ScaledObjectDecision {
@@ -191,6 +194,19 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
     ...(input.formula ? { formula: input.formula } : {}),
   });
   reasons.push(...t.reasons);
+  // tide's wait-time policy (wait-target.ts): its metric replaces the triggers' in the HPA part.
+  const first = t.triggers[0];
+  const wait = applyWaitPolicy({
+    annotations: so.metadata.annotations,
+    backlog: first && first.error === undefined ? (first.values[0]?.value ?? 0) : undefined,
+    signals: input.waitSignals,
+    currentReplicas: cur,
+    maxReplicas: max,
+    pollingIntervalSeconds: spec.pollingInterval ?? 30,
+    now,
+    estimate: state.waitEstimate,
+  });
+  reasons.push(...wait.reasons);
   let active = t.active;
   if (pause.forceActivation && !active)
     reasons.push(reason(TIDE.ForceActivation, 'force-activation annotation: treated as active'));
@@ -331,12 +347,15 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
   let hpaState = state.hpa;
   if (runHpa && replicas > 0) {
     const h = computeHpa({
-      metrics: t.hpaMetrics,
+      metrics: wait.metrics ?? t.hpaMetrics,
       currentReplicas: replicas,
       readyReplicas: ready,
       minReplicas: hpaMinReplicas(so),
       maxReplicas: max,
-      behavior: effectiveBehavior(spec.advanced?.horizontalPodAutoscalerConfig?.behavior, pause),
+      behavior: effectiveBehavior(
+        wait.behavior(spec.advanced?.horizontalPodAutoscalerConfig?.behavior),
+        pause,
+      ),
       now,
       state: state.hpa,
     });
@@ -385,6 +404,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
       active,
       fallback: t.anyFallback,
       ...(lastActiveTime !== undefined ? { lastActiveTime } : {}),
+      ...(wait.estimate ? { waitEstimate: wait.estimate } : {}),
     },
     conditions: {
       ready: readyCond,
