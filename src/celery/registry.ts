@@ -31,6 +31,10 @@ export interface WorkerRecord {
   pid: number;
   /** Tasks running now. */
   running: number;
+  /** Tasks finished since the worker started (tide's wait-time policy reads the sum). */
+  done?: number;
+  /** Milliseconds spent running the finished tasks. */
+  busyMs?: number;
   /** Messages reserved (prefetched or waiting for their ETA), not started. */
   reserved: number;
   concurrency: number;
@@ -95,6 +99,24 @@ export async function runningByPod(client: Redis): Promise<Map<string, number>> 
     byPod.set(w.pod, (byPod.get(w.pod) ?? 0) + w.running);
   }
   return byPod;
+}
+
+/** One live worker's counters, for tide's wait-time policy. */
+export interface WorkerCounters {
+  readonly id: string;
+  readonly running: number;
+  readonly done: number;
+  readonly busyMs: number;
+}
+
+/** The counters of every live worker (a worker that restarts starts again from 0 under a new id). */
+export async function workerCounters(client: Redis): Promise<WorkerCounters[]> {
+  return (await liveWorkers(client)).map((w) => ({
+    id: w.id,
+    running: w.running,
+    done: w.done ?? 0,
+    busyMs: w.busyMs ?? 0,
+  }));
 }
 
 export interface ReapResult {

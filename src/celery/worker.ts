@@ -79,6 +79,8 @@ export class Worker {
   state: WorkerState = 'new';
   /** Tasks finished since start. */
   processed = 0;
+  /** Milliseconds spent on the finished tasks (published for the wait-time policy). */
+  private busyMs = 0;
   private readonly tasks = new Map<string, TaskDef>();
   private readonly queues: string[];
   private readonly concurrency: number;
@@ -236,6 +238,8 @@ export class Worker {
       ...(this.pod ? { pod: this.pod } : {}),
       pid: process.pid,
       running: this.running.size,
+      done: this.processed,
+      busyMs: this.busyMs,
       reserved: this.ready.length + this.eta.size,
       concurrency: this.concurrency,
       queues: this.queues,
@@ -446,9 +450,11 @@ export class Worker {
       this.ready.length > 0
     ) {
       const h = this.ready.shift() as Held;
+      const startedAt = Date.now();
       const p = runTask(h, this.deps).finally(() => {
         this.running.delete(h);
         this.processed++;
+        this.busyMs += Date.now() - startedAt;
         this.opts.onTaskDone?.(h);
         this.pump();
         this.wake();

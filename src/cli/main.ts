@@ -53,7 +53,8 @@ program
   )
   .option(
     '--compare <manifests>',
-    'also run these manifests on the trace; report replica-seconds and queue waits for both',
+    'also run these manifests on the trace (repeatable); report replica-seconds and queue waits for each, ranked',
+    (v: string, prev: string[] = []) => [...prev, v],
   )
   .option('--consume-rate <n>', 'queue model: items per second one replica consumes', (v) =>
     Number(v),

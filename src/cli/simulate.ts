@@ -1,7 +1,8 @@
 /**
  * `tide simulate <manifests> --trace <file>`: per step the decision and its reasons; `--svg`
- * and `--html` draw it; `--compare <manifests2>` runs both on the trace's queue model and
- * reports replica-seconds and item waits for each.
+ * and `--html` draw it; `--compare <manifests2>` (repeatable) runs each on the trace's queue model
+ * and reports replica-seconds and item waits, ranked by cost among those that wait no longer
+ * than the first.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -23,8 +24,8 @@ export interface SimulateCliOptions {
   json?: boolean;
   svg?: string;
   html?: string;
-  /** Manifests (file or folder) to compare with the first ones on the same trace. */
-  compare?: string;
+  /** Manifests (files or folders) to compare with the first ones on the same trace. */
+  compare?: string | string[];
   /** Items per second per replica for the queue model; else the trace's `consumeRate`. */
   consumeRate?: number;
 }
@@ -47,7 +48,7 @@ export async function runSimulate(paths: string[], opts: SimulateCliOptions): Pr
     if (opts.consumeRate !== undefined && !(opts.consumeRate > 0))
       throw new UsageError(`--consume-rate: expected items per second > 0, got ${opts.consumeRate}`);
     const trace = await loadTrace(opts.trace);
-    if (opts.compare) return await compare(paths, opts, trace);
+    if (opts.compare && opts.compare.length > 0) return await compare(paths, opts, trace);
     const steps = simulate({ set: await loadSet(paths), trace });
     if (opts.svg) await writeFile(opts.svg, renderSvg(steps));
     if (opts.html)
@@ -87,10 +88,9 @@ function printSteps(steps: readonly SimStep[]): void {
 }
 
 async function compare(paths: string[], opts: SimulateCliOptions, trace: Trace): Promise<number> {
-  const inputs = [
-    { label: paths.join(' '), set: await loadSet(paths) },
-    { label: opts.compare!, set: await loadSet([opts.compare!]) },
-  ];
+  const others = typeof opts.compare === 'string' ? [opts.compare] : (opts.compare ?? []);
+  const inputs = [{ label: paths.join(' '), set: await loadSet(paths) }];
+  for (const c of others) inputs.push({ label: c, set: await loadSet([c]) });
   const queue = opts.consumeRate !== undefined ? { consumeRate: opts.consumeRate } : undefined;
   const runs = inputs.map((i) => ({
     label: i.label,
@@ -126,11 +126,33 @@ async function compare(paths: string[], opts: SimulateCliOptions, trace: Trace):
   return 0;
 }
 
+/**
+ * Rank by replica-seconds among the rows whose p95 wait is no worse than the first row's (the
+ * baseline); a row that makes items wait longer is not ranked ("-").
+ */
+function ranks(rows: readonly (readonly [string, ObjectQueueResult])[]): string[] {
+  const base = rows[0]?.[1];
+  if (!base) return [];
+  const eligible = rows
+    .map(([, q], i) => ({ i, q }))
+    .filter(({ q }) => q.wait.p95 <= base.wait.p95)
+    .sort((a, b) => a.q.replicaSeconds - b.q.replicaSeconds);
+  const out = rows.map(() => '-');
+  eligible.forEach(({ i }, k) => (out[i] = String(k + 1)));
+  return out;
+}
+
 function printTable(rows: readonly (readonly [string, ObjectQueueResult])[]): void {
+  const base = rows[0]?.[1].replicaSeconds ?? 0;
+  const rank = ranks(rows);
+  const vs = (n: number) =>
+    base > 0 ? `${n <= base ? '' : '+'}${(((n - base) / base) * 100).toFixed(1)}%` : '-';
   const head = [
+    'rank',
     'manifests',
     'object',
     'replica-s',
+    'vs first',
     'items',
     'served',
     'unserved',
@@ -140,10 +162,12 @@ function printTable(rows: readonly (readonly [string, ObjectQueueResult])[]): vo
     'max',
   ];
   const s = (n: number) => `${n}s`;
-  const body = rows.map(([label, q]) => [
+  const body = rows.map(([label, q], i) => [
+    rank[i] ?? '-',
     label,
     q.object,
     String(q.replicaSeconds),
+    vs(q.replicaSeconds),
     String(q.items),
     String(q.served),
     String(q.unserved),
@@ -155,6 +179,6 @@ function printTable(rows: readonly (readonly [string, ObjectQueueResult])[]): vo
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   for (const r of [head, ...body])
     console.log(
-      r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+      r.map((c, i) => (i >= 1 && i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
     );
 }

@@ -13,3 +13,4 @@ export * from './fallback.js';
 export * from './scaled-object.js';
 export * from './scaled-job.js';
 export { formatInstant, formatRfc3339, parseRfc3339 } from './time.js';
+export * from './wait-target.js';

@@ -86,6 +86,8 @@ export const TIDE = {
   /** tide's `autoscaling.tide.dev/max-running-jobs` cap. */
   RunningJobsCap: 'TideRunningJobsCap',
   NoJobs: 'TideNoJobsCreated',
+  /** The wait-time target (`autoscaling.tide.dev/target-wait-seconds`): its estimate and arithmetic. */
+  WaitTarget: 'TideWaitTarget',
   /** An annotation could not be parsed. */
   AnnotationInvalid: 'TideAnnotationInvalid',
 } as const;

@@ -22,6 +22,7 @@ import {
 } from './so-executor.js';
 import { evaluateTriggers, type TriggerOutcome } from './so-triggers.js';
 import { parseRfc3339 } from './time.js';
+import { applyWaitPolicy, type WaitPolicyResult, type WaitSignals } from './wait-target.js';
 import {
   EMPTY_HPA_STATE,
   INITIAL_SCALED_OBJECT_STATE,
@@ -51,6 +52,8 @@ export interface ScaledObjectInput {
   readonly createdAt?: number;
   /** A precompiled scalingModifiers formula, to skip compiling each round. */
   readonly formula?: CompiledFormula;
+  /** In-flight and completed tasks, for the wait-time policy (wait-target.ts). */
+  readonly waitSignals?: WaitSignals;
 }
 
 export interface ScaledObjectDecision {
@@ -112,8 +115,9 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
     reasons,
     events,
   };
+  const wait = waitPolicy(round, input, state, t);
   const outcome = active ? scaleActive(round, t) : scaleInactive(round, t);
-  const hpa = runHpaPart(round, input, state, t, active, outcome);
+  const hpa = runHpaPart(round, input, state, t, active, outcome, wait);
   if (hpa.desired === round.cur) reasons.push(reason(TIDE.Unchanged, `replicas stay ${round.cur}`));
   const fallback = fallbackCondition(t, state, events);
 
@@ -127,6 +131,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
       active,
       fallback: t.anyFallback,
       ...(outcome.lastActiveTime !== undefined ? { lastActiveTime: outcome.lastActiveTime } : {}),
+      ...(wait.estimate ? { waitEstimate: wait.estimate } : {}),
     },
     conditions: {
       ready: outcome.ready,
@@ -239,6 +244,31 @@ function readTriggers(
   return t;
 }
 
+/**
+ * tide's wait-time policy (wait-target.ts): with its annotation, its metric replaces the
+ * triggers' in the HPA part and its scale-in window the HPA's default; without, it is inert.
+ */
+function waitPolicy(
+  r: Round,
+  input: ScaledObjectInput,
+  state: ScaledObjectState,
+  t: TriggerEvaluation,
+): WaitPolicyResult {
+  const first = t.triggers[0];
+  const wait = applyWaitPolicy({
+    annotations: input.so.metadata.annotations,
+    backlog: first && first.error === undefined ? (first.values[0]?.value ?? 0) : undefined,
+    signals: input.waitSignals,
+    currentReplicas: input.currentReplicas,
+    maxReplicas: r.eff.maxReplicaCount,
+    pollingIntervalSeconds: r.eff.pollingInterval,
+    now: r.now,
+    estimate: state.waitEstimate,
+  });
+  r.reasons.push(...wait.reasons);
+  return wait;
+}
+
 /** The HPA's 1↔N arithmetic on what the executor left, unless the executor owns this round. */
 function runHpaPart(
   r: Round,
@@ -247,6 +277,7 @@ function runHpaPart(
   t: TriggerEvaluation,
   active: boolean,
   outcome: ExecutorOutcome,
+  wait: WaitPolicyResult,
 ): { desired: number; state: ScaledObjectState['hpa'] } {
   const { replicas } = outcome;
   const idle = r.eff.idleReplicaCount;
@@ -254,13 +285,13 @@ function runHpaPart(
   const runHpa = outcome.runHpa && !(idle !== undefined && !active && replicas <= idle);
   if (runHpa && replicas > 0) {
     const h = computeHpa({
-      metrics: t.hpaMetrics,
+      metrics: wait.metrics ?? t.hpaMetrics,
       currentReplicas: replicas,
       readyReplicas: input.readyReplicas ?? input.currentReplicas,
       minReplicas: r.eff.hpaMinReplicas,
       maxReplicas: r.eff.maxReplicaCount,
       behavior: effectiveBehavior(
-        r.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
+        wait.behavior(r.spec.advanced?.horizontalPodAutoscalerConfig?.behavior),
         r.pause,
       ),
       now: r.now,

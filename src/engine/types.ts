@@ -3,6 +3,7 @@
  * keeps the returned `state` and hands it back next round, so the engine itself holds nothing.
  */
 import type { MetricSpec, MetricValue } from '../scalers/types.js';
+import type { WaitEstimate } from './wait-target.js';
 
 export type { MetricSpec, MetricValue };
 
@@ -65,6 +66,8 @@ export interface ScaledObjectState {
   readonly active?: boolean;
   /** Previous Fallback condition status, for the activated/deactivated transitions. */
   readonly fallback?: boolean;
+  /** The wait-time policy's measurements (only with `autoscaling.tide.dev/target-wait-seconds`). */
+  readonly waitEstimate?: WaitEstimate;
 }
 
 export const INITIAL_SCALED_OBJECT_STATE: ScaledObjectState = { health: {}, hpa: EMPTY_HPA_STATE };

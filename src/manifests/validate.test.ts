@@ -255,6 +255,35 @@ const soCases: {
     ],
   },
   {
+    name: 'a wait target that is not a positive number of seconds fails',
+    meta: { annotations: { 'autoscaling.tide.dev/target-wait-seconds': '0' } },
+    errors: [
+      'metadata.annotations["autoscaling.tide.dev/target-wait-seconds"]: expected a number of seconds > 0, got "0"',
+    ],
+  },
+  {
+    name: 'a scale-in window that is not a number fails',
+    meta: {
+      annotations: {
+        'autoscaling.tide.dev/target-wait-seconds': '10',
+        'autoscaling.tide.dev/scale-in-stabilization-seconds': 'short',
+      },
+    },
+    errors: [
+      'metadata.annotations["autoscaling.tide.dev/scale-in-stabilization-seconds"]: expected a number of seconds ≥ 0, got "short"',
+    ],
+  },
+  {
+    name: 'a wait target and a scale-in window are valid',
+    meta: {
+      annotations: {
+        'autoscaling.tide.dev/target-wait-seconds': '7.5',
+        'autoscaling.tide.dev/scale-in-stabilization-seconds': '0',
+      },
+    },
+    errors: [],
+  },
+  {
     name: 'a non-boolean paused annotation is accepted (KEDA counts it as true)',
     meta: { annotations: { 'autoscaling.keda.sh/paused': 'yes please' } },
     errors: [],

@@ -6,6 +6,7 @@
  */
 import type { ManifestError } from '../errors.js';
 import { parsePauseAnnotations } from '../engine/pause.js';
+import { parseWaitAnnotations } from '../engine/wait-target.js';
 import { getScalerDefinition, unknownTypeWarning } from '../scalers/registry.js';
 import { hpaName, scaleTargetKind } from './defaults.js';
 import { IssueCollector } from './positions.js';
@@ -113,6 +114,9 @@ function checkResourceRequests(so: ScaledObject, set: ManifestSet, c: IssueColle
 function checkPause(o: ScaledObject | ScaledJob, c: IssueCollector): void {
   const r = parsePauseAnnotations(o.metadata.annotations, o.kind);
   if (!r.ok) c.add(o, r.path, r.error);
+  // tide's wait-time policy (KEDA ignores annotations it does not know).
+  const w = o.kind === 'ScaledObject' ? parseWaitAnnotations(o.metadata.annotations) : undefined;
+  if (w && !w.ok) c.add(o, w.path, w.error);
 }
 
 function checkTriggers(

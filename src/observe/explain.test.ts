@@ -224,3 +224,33 @@ test('clock keeps the date only when the instant is on another day', () => {
   assert.equal(clock('2026-11-23T12:04:10.500Z', '2026-11-23T11:00:00Z'), '12:04:10Z');
   assert.equal(clock('2026-11-24T00:00:01Z', '2026-11-23T23:59:00Z'), '2026-11-24 00:00:01Z');
 });
+
+test('a wait target: explain shows the estimate and its arithmetic', () => {
+  const so = makeSo(
+    { pollingInterval: 15, maxReplicaCount: 10 },
+    { 'autoscaling.tide.dev/target-wait-seconds': '10' },
+  );
+  const base = { so, specs: [[spec0]], createdAt: T0 - 3600 * S };
+  const a = soRound({
+    ...base,
+    readings: [read(5)],
+    currentReplicas: 1,
+    now: T0,
+    waitSignals: { inFlight: 0, completed: 0, busySeconds: 0 },
+  });
+  const b = soRound({
+    ...base,
+    readings: [read(16)],
+    currentReplicas: 1,
+    now: T0 + 15 * S,
+    state: a.state,
+    waitSignals: { inFlight: 1, completed: 3, busySeconds: 15 },
+  });
+  const e = explainDecision(soRef, [a.record, b.record]);
+  assert.ok(e?.codes.includes(TIDE.WaitTarget), e?.codes.join(' '));
+  assert.match(
+    e?.sentence ?? '',
+    /wait target 10 s: max\(λ\/μ, B\/\(μ·T\)\) = max\(1\/0\.2, 16\/\(0\.2×10\)\)/,
+  );
+  assert.match(e?.sentence ?? '', /8 replicas/);
+});

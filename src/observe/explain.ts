@@ -34,6 +34,7 @@ const SO_TELLING = new Set<ReasonCode>([
   TIDE.FallbackMetric,
   TIDE.CompositeMetric,
   TIDE.FormulaError,
+  TIDE.WaitTarget,
   TIDE.MetricReplicas,
   TIDE.ToleranceHeld,
   TIDE.ForceActivation,

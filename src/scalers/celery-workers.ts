@@ -60,6 +60,14 @@ export async function workerLoadOf(client: RedisClient): Promise<ReadonlyMap<str
   return await (registry ?? (await loadRegistry())).runningByPod(client);
 }
 
+/** Every registered worker's counters on this broker (empty on a cluster). */
+export async function workerCountersOf(
+  client: RedisClient,
+): Promise<readonly Registry.WorkerCounters[]> {
+  if (!standalone(client)) return [];
+  return await (registry ?? (await loadRegistry())).workerCounters(client);
+}
+
 /**
  * At most every few seconds per broker, and only once the connection has been up for a whole
  * worker TTL (after a broker restart live workers need one refresh to write their records

@@ -13,7 +13,7 @@ import { buildCeleryMeta, celerySchema, type CeleryMeta } from './celery-metadat
 import { defineScaler } from './define.js';
 import { metricName } from './metric-name.js';
 import { acquireRedis, connectionSecrets } from './redis-client.js';
-import { maybeReap, reaped, workerLoadOf } from './celery-workers.js';
+import { maybeReap, reaped, workerCountersOf, workerLoadOf } from './celery-workers.js';
 import { scrub } from './scrub.js';
 import type { Scaler, ScalerContext } from './types.js';
 
@@ -144,6 +144,18 @@ async function createCeleryScaler(meta: CeleryMeta, ctx: ScalerContext): Promise
       const value = backlogValue({ waiting, inFlight }, meta.includeInFlight);
       maybeReap(client, (n, workers) => reaped(ctx, n, workers));
       return { metrics: [{ name, value }], isActive: value > meta.activationTasks };
+    },
+
+    async workerCounters(signal) {
+      try {
+        return await abortable(workerCountersOf(client), signal);
+      } catch (e) {
+        throw new ScalerError(
+          ctx.triggerRef,
+          `reading the workers' counters failed: ${scrub(errorMessage(e), secrets)}`,
+          { cause: e },
+        );
+      }
     },
 
     async workerLoad(signal) {

@@ -15,7 +15,7 @@ import {
   type RedisMode,
 } from './redis-metadata.js';
 import { watchKey, type PushHolder } from './redis-watch.js';
-import { maybeReap, reaped, workerLoadOf } from './celery-workers.js';
+import { maybeReap, reaped, workerCountersOf, workerLoadOf } from './celery-workers.js';
 import { scrub } from './scrub.js';
 import type { Scaler, ScalerContext } from './types.js';
 
@@ -69,6 +69,18 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
 
     watch(signal) {
       return watchKey(client, meta.connection, meta.listName, ctx, signal, push);
+    },
+
+    async workerCounters(signal) {
+      try {
+        return await abortable(workerCountersOf(client), signal);
+      } catch (e) {
+        throw new ScalerError(
+          ctx.triggerRef,
+          `reading the workers' counters failed: ${scrub(errorMessage(e), secrets)}`,
+          { cause: e },
+        );
+      }
     },
 
     async workerLoad(signal) {

@@ -35,6 +35,14 @@ export interface MetricValue {
   readonly pods?: number;
 }
 
+/** One worker's counters (tide's Celery worker registry). */
+export interface WorkerCounters {
+  readonly id: string;
+  readonly running: number;
+  readonly done: number;
+  readonly busyMs: number;
+}
+
 export interface MetricsAndActivity {
   readonly metrics: readonly MetricValue[];
   readonly isActive: boolean;
@@ -53,6 +61,11 @@ export interface Scaler {
    * Read only when the target is about to shrink. Rejects with ScalerError.
    */
   workerLoad?(signal: AbortSignal): Promise<ReadonlyMap<string, number>>;
+  /**
+   * tide only: each live worker's counters (running now, finished, ms spent on finished tasks),
+   * for the wait-time policy. Read each round only when the object has a wait target.
+   */
+  workerCounters?(signal: AbortSignal): Promise<readonly WorkerCounters[]>;
   /**
    * Whether push wake-ups work right now (tide only), for status; undefined until known or
    * for a scaler that only polls. Never contains a secret.

@@ -2,6 +2,7 @@
  * The per-object poll loop: runs `round()` at once, then every `intervalMs`, and at once when
  * woken by a push scaler. Rounds never overlap: a wake-up during a round schedules exactly
  * one more round right after it. As in KEDA, the timer is measured from the start of a round.
+ * `wakeAt` sets an alarm between polls (the end of a cooldown).
  */
 export interface LoopOptions {
   intervalMs: number;
@@ -15,6 +16,7 @@ export class PollLoop {
   readonly #opts: LoopOptions;
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
+  #alarm: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #lastStart = 0;
@@ -49,9 +51,23 @@ export class PollLoop {
     this.#kick();
   }
 
+  /**
+   * Runs a round at `at` (ms since epoch) unless one starts before it: a cooldown that ends
+   * between two polls is acted on when it ends. One alarm at a time, the latest call wins.
+   */
+  wakeAt(at: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#alarm);
+    const wait = at - Date.now();
+    // Past the next poll the poll does it; the alarm is for what ends in between.
+    if (wait >= this.#lastStart + this.#opts.intervalMs - Date.now()) return;
+    this.#alarm = setTimeout(() => this.wake(), Math.max(0, wait));
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#alarm);
     this.#abort.abort();
     await this.#running;
   }

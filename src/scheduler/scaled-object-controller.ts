@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import {
   compileFormula,
   decideScaledObject,
+  KEDA,
   INITIAL_SCALED_OBJECT_STATE,
   type CompiledFormula,
   type ScaledObjectDecision,
@@ -23,6 +24,8 @@ import type { ScaleTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
 import { PollLoop } from './loop.js';
 import { engineInputs, triggerStatuses } from './to-engine.js';
+import { WorkerTotals } from './worker-counters.js';
+import { TARGET_WAIT_ANNOTATION } from '../engine/wait-target.js';
 import { TriggerReader, type ScalerReading } from './trigger-readings.js';
 
 export interface ScaledObjectControllerOptions {
@@ -59,12 +62,16 @@ export class ScaledObjectController {
   #lastDecision: ScaledObjectDecision | undefined;
   #lastRoundAt: Date | undefined;
   #error: string | undefined;
+  /** The wait-time policy's worker totals; only with a wait target. */
+  readonly #workerTotals: WorkerTotals | undefined;
 
   constructor(opts: ScaledObjectControllerOptions) {
     this.#opts = opts;
     this.decisions = new DecisionRing(opts.decisionRingSize ?? 1);
     this.so = opts.so;
     this.#state = opts.state ?? { ...INITIAL_SCALED_OBJECT_STATE, firstSeen: Date.now() };
+    if (opts.so.metadata.annotations[TARGET_WAIT_ANNOTATION] !== undefined)
+      this.#workerTotals = new WorkerTotals();
     const formula = opts.so.spec.advanced?.scalingModifiers?.formula;
     const compiled = formula ? compileFormula(formula) : undefined;
     this.#formula = compiled?.ok ? compiled : undefined;
@@ -110,6 +117,9 @@ export class ScaledObjectController {
   async #round(signal: AbortSignal): Promise<void> {
     const startedAt = Date.now();
     const readings = await this.#reader.readAll(signal);
+    const counters = this.#workerTotals
+      ? await this.#reader.workerCounters(AbortSignal.timeout(1_000))
+      : undefined;
     if (signal.aborted) return;
     const { target } = this.#opts;
     const current = this.#firstRound ? this.#opts.initialReplicas : target.currentReplicas();
@@ -125,6 +135,7 @@ export class ScaledObjectController {
         ? { createdAt: this.#state.firstSeen }
         : {}),
       ...(this.#formula ? { formula: this.#formula } : {}),
+      ...(counters && this.#workerTotals ? { waitSignals: this.#workerTotals.add(counters) } : {}),
     });
     this.#firstRound = false;
     this.#state = decision.state;
@@ -164,6 +175,9 @@ export class ScaledObjectController {
       durationMs: Date.now() - startedAt,
     });
     for (const ev of decision.events) this.#opts.logger.info({ reason: ev.code }, ev.message);
+    // Cooling down: decide again right when the cooldown ends, not at the next poll after it.
+    const until = decision.reasons.find((r) => r.code === KEDA.ScalerCooldown)?.data?.until;
+    if (typeof until === 'number') this.#loop.wakeAt(until + 1);
     this.#opts.onDecision?.(this.so, decision);
   }
 

@@ -23,6 +23,7 @@ import type {
   MetricValue,
   PushState,
   Scaler,
+  WorkerCounters,
 } from '../scalers/types.js';
 
 /** How long to wait before re-establishing a push watch that ended. */
@@ -142,6 +143,17 @@ export class TriggerReader {
       }),
     );
     return out;
+  }
+
+  /** The first trigger's workers' counters (`Scaler.workerCounters`), or undefined if unknown. */
+  async workerCounters(signal: AbortSignal): Promise<readonly WorkerCounters[] | undefined> {
+    try {
+      const scaler = await this.#build(0);
+      return scaler.workerCounters ? await scaler.workerCounters(signal) : undefined;
+    } catch {
+      // Unknown this round: the wait-time policy falls back to the trigger's own target.
+      return undefined;
+    }
   }
 
   /** Where a trigger's push wake-ups stand now (not as of its last read), for status. */

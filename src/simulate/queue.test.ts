@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ScaledObject } from '../manifests/types.js';
 import { renderHtml } from './html.js';
@@ -40,12 +41,25 @@ test('a replica removed at scale-in finishes its item; items nobody takes are un
   q.advanceTo(4);
   assert.equal(q.waiting(), 1, 'the item of t=3 waits: no replica runs');
   assert.deepEqual(q.result(5), {
-    replicaSeconds: 2,
+    // Both run until their items end at t=2 (a warm shutdown still costs): 2 × 2 s.
+    replicaSeconds: 4,
     items: 3,
     served: 2,
     unserved: 1,
     wait: { mean: 0.667, p50: 0, p95: 2, max: 2 },
   });
+});
+
+test('in flight, completed and busy seconds: what the workers report to the wait-time policy', () => {
+  // 3 items at t=0, 4 s each, 2 replicas: two run 0-4, the third 4-8.
+  const q = new QueueSim([{ time: 0, count: 3 }], 0.25);
+  q.setReplicas(2);
+  q.advanceTo(5);
+  assert.equal(q.inFlight(), 1);
+  assert.equal(q.completed(), 2);
+  assert.equal(q.busySeconds(), 4 + 4 + 1);
+  q.advanceTo(9);
+  assert.deepEqual([q.inFlight(), q.completed(), q.busySeconds()], [0, 3, 12]);
 });
 
 test('nearest-rank percentiles', () => {
@@ -165,4 +179,57 @@ test('the HTML page is self-contained and carries the compare figures', () => {
     /<td>a\.yaml&lt;\/script&gt;<\/td><td>ScaledObject default\/q<\/td><td>40<\/td>/,
   );
   assert.ok(!html.includes('a.yaml</script>'), 'labels are escaped');
+});
+
+/** The document's ScaledObject (examples/celery-redis), optionally with tide annotations. */
+const documentSo = (annotations: Record<string, string> = {}): ScaledObject => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: { name: 'redis-scaledobject', namespace: 'default', labels: {}, annotations },
+  source: { file: 'scaledobject.yaml' },
+  spec: {
+    scaleTargetRef: { name: 'celery-worker' },
+    pollingInterval: 15,
+    cooldownPeriod: 200,
+    maxReplicaCount: 10,
+    triggers: [{ type: 'redis', metadata: { listName: 'celery', listLength: '10' } }],
+  },
+});
+
+function traceFile(name: string) {
+  const text = readFileSync(new URL(`../../examples/traces/${name}`, import.meta.url), 'utf8');
+  const parsed = parseTrace(text, 'csv');
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('\n'));
+  return parsed.trace;
+}
+
+const runOn = (trace: string, so: ScaledObject) =>
+  simulateQueue({ set: { scaledObjects: [so], scaledJobs: [] }, trace: traceFile(trace) });
+
+test('the wait-time policy: ≥ 25 % fewer replica-seconds than the document at a p95 wait no worse', () => {
+  const doc = runOn('celery-redis-arrivals.csv', documentSo()).queues[0]!;
+  const wait = runOn(
+    'celery-redis-arrivals.csv',
+    documentSo({ 'autoscaling.tide.dev/target-wait-seconds': '10' }),
+  ).queues[0]!;
+  assert.equal(doc.replicaSeconds, 2490, 'the document as the issue measured it');
+  assert.equal(wait.served, 300);
+  assert.ok(wait.wait.p95 <= doc.wait.p95, `p95 ${wait.wait.p95} s vs ${doc.wait.p95} s`);
+  assert.ok(wait.wait.p95 <= 10, `the target holds: p95 ${wait.wait.p95} s`);
+  assert.ok(
+    wait.replicaSeconds <= 0.75 * doc.replicaSeconds,
+    `${wait.replicaSeconds} vs ${doc.replicaSeconds} replica-seconds`,
+  );
+});
+
+test('the burst trace: the first measured round asks for the whole pool at once', () => {
+  const steps = runOn(
+    'celery-redis-burst.csv',
+    documentSo({ 'autoscaling.tide.dev/target-wait-seconds': '10' }),
+  ).steps.map((s) => s.desiredReplicas);
+  const doc = runOn('celery-redis-burst.csv', documentSo()).steps.map((s) => s.desiredReplicas);
+  // t=0 activates (no measurement yet: listLength sizes it), t=15 measures and goes to max.
+  assert.deepEqual(steps.slice(0, 3), [1, 10, 10]);
+  // Without behavior the HPA caps a scale-up at max(2 × current, 4): 1 → 4 → 8 → 10.
+  assert.deepEqual(doc.slice(0, 4), [1, 4, 8, 10]);
 });

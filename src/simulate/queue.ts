@@ -7,7 +7,8 @@
  * recorded while nothing consumed and a lower bound otherwise). They wait in one FIFO queue.
  * Each running replica takes the oldest waiting item, works on it for 1 / consumeRate
  * seconds, then takes the next. Replica counts change at polls, at once (no start-up delay);
- * a replica removed at scale-in finishes the item in hand (a warm shutdown) and takes no more.
+ * scale-in is busy-aware: idle replicas go first, and a busy replica removed finishes the item
+ * in hand (a warm shutdown, counted in replica-seconds until it ends) and takes no more.
  * The scaler reads the queue: the metric each poll sees is the number of waiting items
  * (what LLEN reports: items in hand are no longer in the list). An item's wait is the time
  * from its arrival to the moment a replica takes it; items still waiting when the trace ends
@@ -84,14 +85,39 @@ export class QueueSim {
     return arrived - this.#starts.length;
   }
 
+  /** Items a replica is working on now (taken, not finished). */
+  inFlight(): number {
+    let n = 0;
+    for (const s of this.#starts) if (s <= this.#now && this.#now < s + this.#service) n++;
+    return n;
+  }
+
+  /** Items finished by now: what the workers' completion counters add up to. */
+  completed(): number {
+    let n = 0;
+    for (const s of this.#starts) if (s + this.#service <= this.#now) n++;
+    return n;
+  }
+
+  /** Seconds replicas have spent on items by now (the workers' busy-time counter). */
+  busySeconds(): number {
+    let sum = 0;
+    for (const s of this.#starts)
+      if (s < this.#now) sum += Math.min(this.#now, s + this.#service) - s;
+    return round(sum);
+  }
+
   /** Sets the running replicas from now on. */
   setReplicas(n: number): void {
     const want = Math.max(0, Math.floor(n));
     if (want > this.#servers.length) {
       while (this.#servers.length < want) this.#servers.push(this.#now);
     } else if (want < this.#servers.length) {
-      // The pool stops idle replicas first; a busy one finishes its item (already counted).
+      // The pool stops idle replicas first (busy-aware scale-in); a busy one removed runs on
+      // until its item is done, which costs replica-seconds like any running replica.
       this.#servers.sort((a, b) => a - b);
+      const removed = this.#servers.slice(0, this.#servers.length - want);
+      for (const free of removed) this.#replicaSeconds += Math.max(0, free - this.#now);
       this.#servers = this.#servers.slice(this.#servers.length - want);
     }
   }

@@ -277,6 +277,16 @@ class ObjectRun {
         now,
         state: this.soState,
         createdAt: this.start,
+        // What tide's Celery workers report through their registry (the wait-time policy).
+        ...(this.queue
+          ? {
+              waitSignals: {
+                inFlight: this.queue.inFlight(),
+                completed: this.queue.completed(),
+                busySeconds: this.queue.busySeconds(),
+              },
+            }
+          : {}),
       });
       this.soState = d.state;
       this.replicas = d.desiredReplicas;

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WorkerTotals } from './worker-counters.js';
+
+const w = (id: string, done: number, busyMs: number, running = 0) => ({
+  id,
+  done,
+  busyMs,
+  running,
+});
+
+test('totals only grow: a worker that leaves takes nothing back, a new one adds what it did', () => {
+  const t = new WorkerTotals();
+  assert.deepEqual(t.add([w('a', 10, 50_000, 1), w('b', 4, 20_000, 1)]), {
+    inFlight: 2,
+    completed: 14,
+    busySeconds: 70,
+  });
+  // b left (scale-in) while a finished 3 more; c started and finished 2.
+  assert.deepEqual(t.add([w('a', 13, 65_000), w('c', 2, 9_000, 1)]), {
+    inFlight: 1,
+    completed: 19,
+    busySeconds: 94,
+  });
+  // A restarted worker comes back under a new id from 0; the old id is forgotten.
+  assert.deepEqual(t.add([w('a2', 1, 5_000), w('c', 2, 9_000)]), {
+    inFlight: 0,
+    completed: 20,
+    busySeconds: 99,
+  });
+});
