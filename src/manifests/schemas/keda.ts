@@ -17,6 +17,7 @@ import {
 } from './fields.js';
 import { jobSpecSchema } from './kube.js';
 import type { ScaledJobSpec, ScaledObjectSpec, TriggerAuthenticationSpec } from '../types.js';
+import type { Is, SchemaCovers, SchemaFits } from './type-check.js';
 
 export const triggerSchema = map({
   type: nonEmpty(),
@@ -167,15 +168,18 @@ export const specKeys = {
   ClusterTriggerAuthentication: Object.keys(triggerAuthenticationSpecSchema.shape),
 } as const;
 
-// Compile-time checks that what the schemas produce is the object model of types.ts (the loader
-// casts the parsed document to it).
-type Is<T extends true> = T;
-export type _ScaledObjectSpecMatches = Is<
-  z.output<typeof scaledObjectSpecSchema> extends ScaledObjectSpec ? true : false
->;
-export type _ScaledJobSpecMatches = Is<
-  z.output<typeof scaledJobSpecSchema> extends ScaledJobSpec ? true : false
->;
+// Both ways: what the schemas produce is the object model of types.ts (the loader casts the
+// parsed document to it), and every field types.ts declares is one the schema keeps.
+export type _ScaledObjectSpecMatches = Is<SchemaFits<ScaledObjectSpec, ScaledObjectSpecOut>>;
+export type _ScaledObjectSpecCovered = Is<SchemaCovers<ScaledObjectSpec, ScaledObjectSpecOut>>;
+export type _ScaledJobSpecMatches = Is<SchemaFits<ScaledJobSpec, ScaledJobSpecOut>>;
+export type _ScaledJobSpecCovered = Is<SchemaCovers<ScaledJobSpec, ScaledJobSpecOut>>;
 export type _TriggerAuthenticationSpecMatches = Is<
-  z.output<typeof triggerAuthenticationSpecSchema> extends TriggerAuthenticationSpec ? true : false
+  SchemaFits<TriggerAuthenticationSpec, TriggerAuthenticationSpecOut>
 >;
+export type _TriggerAuthenticationSpecCovered = Is<
+  SchemaCovers<TriggerAuthenticationSpec, TriggerAuthenticationSpecOut>
+>;
+type ScaledObjectSpecOut = z.output<typeof scaledObjectSpecSchema>;
+type ScaledJobSpecOut = z.output<typeof scaledJobSpecSchema>;
+type TriggerAuthenticationSpecOut = z.output<typeof triggerAuthenticationSpecSchema>;

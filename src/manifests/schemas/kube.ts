@@ -19,6 +19,7 @@ import {
   stringMap,
 } from './fields.js';
 import type { ConfigMap, Deployment, ObjectMeta } from '../types.js';
+import type { Is, SchemaCovers, SchemaFits } from './type-check.js';
 
 /** RFC 1123 subdomain, as Kubernetes requires for most object names. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -130,16 +131,18 @@ export const configMapSchema = map({
   data: stringMap().optional(),
 });
 
-// Compile-time checks that what the schemas produce fits the object model of types.ts.
-type Is<T extends true> = T;
-export type _WorkloadSpecMatches = Is<
-  z.output<typeof workloadSpecSchema> extends Deployment['spec'] ? true : false
->;
-export type _ObjectMetaMatches = Is<
-  z.output<typeof objectMetaSchema> extends Omit<ObjectMeta, 'namespace' | 'labels' | 'annotations'>
-    ? true
-    : false
->;
+// Both ways: what the schemas produce fits the object model of types.ts, and every field it
+// declares is one the schema keeps (see type-check.ts).
+type WorkloadSpecOut = z.output<typeof workloadSpecSchema>;
+type ObjectMetaOut = z.output<typeof objectMetaSchema>;
+type ModelMeta = Omit<ObjectMeta, 'namespace' | 'labels' | 'annotations'>;
+export type _WorkloadSpecMatches = Is<SchemaFits<Deployment['spec'], WorkloadSpecOut>>;
+export type _WorkloadSpecCovered = Is<SchemaCovers<Deployment['spec'], WorkloadSpecOut>>;
+export type _ObjectMetaMatches = Is<SchemaFits<ModelMeta, ObjectMetaOut>>;
+export type _ObjectMetaCovered = Is<SchemaCovers<ModelMeta, ObjectMetaOut>>;
 export type _ConfigMapMatches = Is<
   Required<z.output<typeof configMapSchema>>['data'] extends ConfigMap['data'] ? true : false
+>;
+export type _ConfigMapCovered = Is<
+  SchemaCovers<Pick<ConfigMap, 'data'>, z.output<typeof configMapSchema>>
 >;
