@@ -2,7 +2,11 @@
  * The per-object poll loop: runs `round()` at once, then every `intervalMs`, and at once when
  * woken by a push scaler. Rounds never overlap: a wake-up during a round schedules exactly
  * one more round right after it. As in KEDA, the timer is measured from the start of a round.
+ * Timers come from the shared slot scheduler (slots.ts): one Node timer per 25 ms slot for
+ * every loop of the process, so rounds due together start together.
  */
+import { sharedSlots, type SlotEntry } from './slots.js';
+
 export interface LoopOptions {
   intervalMs: number;
   round: (signal: AbortSignal) => Promise<void>;
@@ -14,7 +18,7 @@ export interface LoopOptions {
 export class PollLoop {
   readonly #opts: LoopOptions;
   readonly #abort = new AbortController();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: SlotEntry | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #lastStart = 0;
@@ -42,8 +46,8 @@ export class PollLoop {
     const gap = this.#opts.minWakeGapMs ?? 200;
     const wait = this.#lastStart + gap - Date.now();
     if (wait > 0) {
-      clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => this.#tick(), wait);
+      this.#timer?.cancel();
+      this.#timer = sharedSlots.after(wait, () => this.#tick());
       return;
     }
     this.#kick();
@@ -51,7 +55,7 @@ export class PollLoop {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#abort.abort();
     await this.#running;
   }
@@ -64,9 +68,9 @@ export class PollLoop {
 
   #kick(): void {
     if (this.#stopped) return;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#lastStart = Date.now();
-    this.#timer = setTimeout(() => this.#tick(), this.#opts.intervalMs);
+    this.#timer = sharedSlots.after(this.#opts.intervalMs, () => this.#tick());
     this.#running = this.#opts
       .round(this.#abort.signal)
       .catch((e: unknown) => this.#opts.onError(e))
