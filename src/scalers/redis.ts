@@ -1,11 +1,12 @@
 /**
  * The Redis list triggers, KEDA redis_scaler.go: `redis`, `redis-cluster`, `redis-sentinel`.
- * One Lua EVAL per poll counts the key whatever its type (list, set, sorted set, hash; missing =
+ * One Lua script per poll (batched per server and turn: redis-batch.ts) counts the key whatever its type (list, set, sorted set, hash; missing =
  * 0), so the read is a single round trip and atomic. Active when count > activationListLength.
  */
 import { errorMessage, ScalerError } from '../errors.js';
 import { defineScaler } from './define.js';
 import { metricName } from './metric-name.js';
+import { evalKeyBatched } from './redis-batch.js';
 import { acquireRedis, connectionSecrets, type RedisClient } from './redis-client.js';
 import {
   buildListMeta,
@@ -53,7 +54,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
       if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
       let reply: unknown;
       try {
-        reply = await abortable(client.eval(LIST_LENGTH_SCRIPT, 1, meta.listName), signal);
+        reply = await abortable(evalKeyBatched(client, LIST_LENGTH_SCRIPT, meta.listName), signal);
       } catch (e) {
         const msg = errorMessage(e);
         const type = /unsupported key type (\S+)/.exec(msg)?.[1];
@@ -108,7 +109,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
 
 /** What docs/scalers.md says about reading and pushing. */
 const LIST_NOTES = [
-  'One Lua `EVAL` per poll: `TYPE`, then `LLEN` / `SCARD` / `ZCARD` / `HLEN`; a missing key counts 0,',
+  'One Lua script per poll (`EVALSHA`, pipelined with the other triggers on the same server that poll at the same moment): `TYPE`, then `LLEN` / `SCARD` / `ZCARD` / `HLEN`; a missing key counts 0,',
   'any other type is an error naming the key. Active when the count is greater than',
   '`activationListLength`. The connection is PINGed when the trigger is built and shared by',
   'triggers with the same server and credentials.',

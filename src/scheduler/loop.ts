@@ -3,7 +3,11 @@
  * woken by a push scaler. Rounds never overlap: a wake-up during a round schedules exactly
  * one more round right after it. As in KEDA, the timer is measured from the start of a round.
  * `wakeAt` sets an alarm between polls (the end of a cooldown).
+ * Timers come from the shared slot scheduler (slots.ts): one Node timer per 25 ms slot for
+ * every loop of the process, so rounds due together start together.
  */
+import { sharedSlots, type SlotEntry } from './slots.js';
+
 export interface LoopOptions {
   intervalMs: number;
   round: (signal: AbortSignal) => Promise<void>;
@@ -15,8 +19,8 @@ export interface LoopOptions {
 export class PollLoop {
   readonly #opts: LoopOptions;
   readonly #abort = new AbortController();
-  #timer: NodeJS.Timeout | undefined;
-  #alarm: NodeJS.Timeout | undefined;
+  #timer: SlotEntry | undefined;
+  #alarm: SlotEntry | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #lastStart = 0;
@@ -44,8 +48,8 @@ export class PollLoop {
     const gap = this.#opts.minWakeGapMs ?? 200;
     const wait = this.#lastStart + gap - Date.now();
     if (wait > 0) {
-      clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => this.#tick(), wait);
+      this.#timer?.cancel();
+      this.#timer = sharedSlots.after(wait, () => this.#tick());
       return;
     }
     this.#kick();
@@ -57,17 +61,17 @@ export class PollLoop {
    */
   wakeAt(at: number): void {
     if (this.#stopped) return;
-    clearTimeout(this.#alarm);
+    this.#alarm?.cancel();
     const wait = at - Date.now();
     // Past the next poll the poll does it; the alarm is for what ends in between.
     if (wait >= this.#lastStart + this.#opts.intervalMs - Date.now()) return;
-    this.#alarm = setTimeout(() => this.wake(), Math.max(0, wait));
+    this.#alarm = sharedSlots.after(Math.max(0, wait), () => this.wake());
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#alarm);
+    this.#timer?.cancel();
+    this.#alarm?.cancel();
     this.#abort.abort();
     await this.#running;
   }
@@ -80,9 +84,9 @@ export class PollLoop {
 
   #kick(): void {
     if (this.#stopped) return;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#lastStart = Date.now();
-    this.#timer = setTimeout(() => this.#tick(), this.#opts.intervalMs);
+    this.#timer = sharedSlots.after(this.#opts.intervalMs, () => this.#tick());
     this.#running = this.#opts
       .round(this.#abort.signal)
       .catch((e: unknown) => this.#opts.onError(e))

@@ -15,6 +15,7 @@ import { objectName } from '../manifests/types.js';
 import { getScalerDefinition } from '../scalers/registry.js';
 import { scrub } from '../scalers/scrub.js';
 import { isSecret, type Secret } from '../secret.js';
+import { readSignal } from './deadline.js';
 import type {
   ConnectionPool,
   LocalReplicas,
@@ -251,12 +252,14 @@ export class TriggerReader {
     const started = this.#opts.now();
     let specs: readonly MetricSpec[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
-      const signal = AbortSignal.any([outer, AbortSignal.timeout(this.#opts.timeoutMs)]);
+      const deadline = readSignal(outer, this.#opts.timeoutMs);
+      const signal = deadline.signal;
       try {
         const scaler = await this.#build(i);
         specs = scaler.metricSpecs;
         this.#lastSpecs.set(i, specs);
         const r = await scaler.getMetricsAndActivity(signal);
+        deadline.done();
         const push = scaler.pushState?.();
         return {
           ...base,
@@ -267,6 +270,7 @@ export class TriggerReader {
           latencyMs: this.#opts.now() - started,
         };
       } catch (e) {
+        deadline.done();
         await this.#drop(i);
         if (attempt === 1 || outer.aborted) {
           return {
