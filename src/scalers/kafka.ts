@@ -5,7 +5,7 @@
  * reads the topic's partitions, the group's committed offsets and the latest offsets.
  */
 import type { Admin } from 'kafkajs';
-import { errorMessage, ScalerError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { defineScaler } from './define.js';
 import { closeKafkaAdmin, kafkaPoolKey, kafkaSecrets, openKafkaAdmin } from './kafka-client.js';
 import {
@@ -16,7 +16,7 @@ import {
 } from './kafka-lag.js';
 import { buildKafkaMeta, kafkaSchema, type KafkaMeta } from './kafka-metadata.js';
 import { metricName } from './metric-name.js';
-import { scrub } from './scrub.js';
+import { sourceScaler } from './source-scaler.js';
 import type { Scaler, ScalerContext } from './types.js';
 
 /** KEDA's metric name: `kafka-<topic>`, or `kafka-<group>-topics` without a topic. */
@@ -25,15 +25,6 @@ export function kafkaMetricName(
   m: Pick<KafkaMeta, 'topic' | 'group'>,
 ): string {
   return metricName(triggerIndex, m.topic ? `kafka-${m.topic}` : `kafka-${m.group}-topics`);
-}
-
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** A step's failure, with what was being done (KEDA's "error describing topics: ..."). */
@@ -108,44 +99,27 @@ export async function readOffsets(admin: Admin, m: KafkaMeta): Promise<OffsetsSn
   return { partitions, consumer, latest };
 }
 
-async function createKafkaScaler(meta: KafkaMeta, ctx: ScalerContext): Promise<Scaler> {
-  const secrets = kafkaSecrets(meta);
+function createKafkaScaler(meta: KafkaMeta, ctx: ScalerContext): Promise<Scaler> {
   const where = `Kafka at ${meta.brokers.join(',')}`;
-  let conn;
-  try {
-    conn = await ctx.pool.acquire(
-      kafkaPoolKey(meta),
-      () => openKafkaAdmin(meta, ctx.logger),
-      closeKafkaAdmin,
-    );
-  } catch (e) {
-    throw new ScalerError(
-      ctx.triggerRef,
-      `cannot connect to ${where}: ${scrub(errorMessage(e), secrets)}`,
-      {
-        cause: e,
-      },
-    );
-  }
-  const held = conn;
   const name = kafkaMetricName(ctx.triggerIndex, meta);
   // excludePersistentLag compares with the previous poll's committed offsets.
   const previous: PreviousOffsets = new Map();
-  let closed = false;
-
-  return {
+  return sourceScaler<Admin>({
+    ctx,
+    secrets: kafkaSecrets(meta),
     metricSpecs: [{ name, targetType: ctx.metricType, target: meta.lagThreshold }],
-
-    async getMetricsAndActivity(signal) {
-      if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-      let snap: OffsetsSnapshot;
-      try {
-        snap = await abortable(readOffsets(held.client, meta), signal);
-      } catch (e) {
-        const msg = scrub(errorMessage(e), secrets);
-        const why = e instanceof Step ? `${where}: ${msg}` : `reading ${where} failed: ${msg}`;
-        throw new ScalerError(ctx.triggerRef, why, { cause: e });
-      }
+    connection: {
+      key: kafkaPoolKey(meta),
+      open: () => openKafkaAdmin(meta, ctx.logger),
+      close: closeKafkaAdmin,
+      failure: `cannot connect to ${where}`,
+    },
+    async read({ client, call }) {
+      const snap = await call(
+        // A Step already says what it was doing ("describing topics: ...").
+        (e) => (e instanceof Step ? where : `reading ${where} failed`),
+        readOffsets(client, meta),
+      );
       const r = totalLag(snap, previous, meta);
       ctx.logger.debug(r, 'kafka lag');
       return {
@@ -153,13 +127,7 @@ async function createKafkaScaler(meta: KafkaMeta, ctx: ScalerContext): Promise<S
         isActive: r.totalLagWithPersistent > meta.activationLagThreshold,
       };
     },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      await held.release();
-    },
-  };
+  });
 }
 
 const NOTES = [

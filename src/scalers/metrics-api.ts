@@ -4,14 +4,13 @@
  * the value is greater than `activationTargetValue`; target `targetValue`.
  */
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
 import { defineScaler, field } from './define.js';
 import { authSecrets, buildHttpAuth, httpAuthFields, type HttpAuth } from './http-auth.js';
 import { DEFAULT_HTTP_TIMEOUT_MS, httpGet } from './http-get.js';
 import { metricName } from './metric-name.js';
 import { bool, duration, float, oneOf, text } from './params.js';
 import { TokenSource } from './rabbitmq-oauth.js';
-import { scrub } from './scrub.js';
+import { sourceScaler } from './source-scaler.js';
 import { valueFromResponse, type ApiFormat } from './value-location.js';
 
 export interface MetricsApiMeta {
@@ -96,43 +95,32 @@ export const metricsApi = defineScaler({
   async create(meta, ctx) {
     const name = metricName(ctx.triggerIndex, `metric-api-${meta.valueLocation}`);
     const tokens = meta.auth.oauth ? new TokenSource(meta.auth.oauth, ctx.now) : undefined;
-    const secrets = authSecrets(meta.auth);
     const url = new URL(meta.url);
     const where = `${url.protocol}//${url.host}${url.pathname}`;
-    let closed = false;
-    return {
+    const request = async (signal: AbortSignal) => {
+      const res = await httpGet(url, {
+        auth: meta.auth,
+        applyApiKey: true,
+        ...(tokens ? { tokens } : {}),
+        unsafeSsl: meta.unsafeSsl,
+        timeoutMs: meta.timeoutMs,
+        signal,
+      });
+      if (res.status !== 200) throw new Error(`${url.pathname}: api returned ${res.status}`);
+      return valueFromResponse(res.body, meta.valueLocation, meta.format);
+    };
+    return sourceScaler({
+      ctx,
+      secrets: authSecrets(meta.auth),
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.targetValue }],
-      async getMetricsAndActivity(signal) {
-        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
+      async read({ call, fail, signal }) {
         if (meta.aggregateFromKubeServiceEndpoints)
-          throw new ScalerError(
-            ctx.triggerRef,
+          throw fail(
             'aggregateFromKubeServiceEndpoints needs Kubernetes EndpointSlices, which tide does not read yet',
           );
-        let value: number;
-        try {
-          const res = await httpGet(url, {
-            auth: meta.auth,
-            applyApiKey: true,
-            ...(tokens ? { tokens } : {}),
-            unsafeSsl: meta.unsafeSsl,
-            timeoutMs: meta.timeoutMs,
-            signal,
-          });
-          if (res.status !== 200) throw new Error(`${url.pathname}: api returned ${res.status}`);
-          value = valueFromResponse(res.body, meta.valueLocation, meta.format);
-        } catch (e) {
-          throw new ScalerError(
-            ctx.triggerRef,
-            `error requesting metrics endpoint ${where}: ${scrub(errorMessage(e), secrets)}`,
-            { cause: e },
-          );
-        }
+        const value = await call(`error requesting metrics endpoint ${where}`, request(signal));
         return { metrics: [{ name, value }], isActive: value > meta.activationTargetValue };
       },
-      async close() {
-        closed = true;
-      },
-    };
+    });
   },
 });

@@ -6,14 +6,14 @@
  */
 import type { BSON, Document, MongoClient } from 'mongodb';
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler, field } from './define.js';
 import { metricName } from './metric-name.js';
 import { requireOnFirstUse } from './lazy-library.js';
 import { float, oneOf, secret, text } from './params.js';
 import { poolKey } from './pool.js';
-import { scrub } from './scrub.js';
+import { sourceScaler } from './source-scaler.js';
 
 export interface MongoMeta {
   /** The full URI: secret, it holds the password. */
@@ -196,8 +196,6 @@ export const mongodb = defineScaler({
   async create(meta, ctx) {
     const name = metricName(ctx.triggerIndex, `mongodb-${meta.collection}`);
     const secrets = [meta.uri, meta.tls?.key, meta.tls?.keyPassword];
-    const fail = (what: string, e: unknown) =>
-      new ScalerError(ctx.triggerRef, `${what}: ${scrub(errorMessage(e), secrets)}`, { cause: e });
     const key = poolKey(
       'mongodb',
       meta.uri.reveal(),
@@ -224,32 +222,26 @@ export const mongodb = defineScaler({
       await client.db(meta.dbName).command({ ping: 1 });
       return client;
     };
-    let conn: Awaited<ReturnType<typeof ctx.pool.acquire<MongoClient>>>;
-    try {
-      conn = await ctx.pool.acquire(key, open, (c) => c.close());
-    } catch (e) {
-      throw fail(`cannot connect to MongoDB database "${meta.dbName}"`, e);
-    }
-    let closed = false;
-    return {
+    return sourceScaler<MongoClient>({
+      ctx,
+      secrets,
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.queryValue }],
-      async getMetricsAndActivity(signal) {
-        let count: number;
-        try {
-          count = await conn.client
+      connection: {
+        key,
+        open,
+        close: (c) => c.close(),
+        failure: `cannot connect to MongoDB database "${meta.dbName}"`,
+      },
+      async read({ client, call, signal }) {
+        const count = await call(
+          `counting documents in ${meta.dbName}.${meta.collection} failed`,
+          client
             .db(meta.dbName)
             .collection(meta.collection)
-            .countDocuments(meta.query, { maxTimeMS: 10_000, signal });
-        } catch (e) {
-          throw fail(`counting documents in ${meta.dbName}.${meta.collection} failed`, e);
-        }
+            .countDocuments(meta.query, { maxTimeMS: 10_000, signal }),
+        );
         return { metrics: [{ name, value: count }], isActive: count > meta.activationQueryValue };
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await conn.release();
-      },
-    };
+    });
   },
 });

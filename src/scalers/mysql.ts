@@ -5,7 +5,7 @@
  */
 import type mysql from 'mysql2/promise';
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler, field } from './define.js';
 import { metricName } from './metric-name.js';
@@ -18,8 +18,8 @@ import {
 } from './mysql-dsn.js';
 import { float, secret, text, parseGoDuration } from './params.js';
 import { poolKey } from './pool.js';
-import { scrub } from './scrub.js';
-import { abortable, scanFloat } from './sql-value.js';
+import { scanFloat } from './sql-value.js';
+import { sourceScaler } from './source-scaler.js';
 
 export interface MysqlMeta {
   /** The Go DSN; secret, it holds the password. */
@@ -155,47 +155,29 @@ export const mysqlScaler = defineScaler({
   async create(meta, ctx) {
     const name = metricName(ctx.triggerIndex, `mysql-${meta.dbName}`);
     const parsed = parseMysqlDsn(meta.dsn.reveal());
-    const secrets = [meta.dsn, parsed.password ? new Secret(parsed.password) : undefined];
     const where = `${parsed.addr}/${parsed.dbName}`;
-    const fail = (what: string, e: unknown) =>
-      new ScalerError(ctx.triggerRef, `${what}: ${scrub(errorMessage(e), secrets)}`, { cause: e });
-    let pooled: Awaited<ReturnType<typeof ctx.pool.acquire<mysql.Pool>>>;
-    try {
-      pooled = await ctx.pool.acquire(
-        poolKey('mysql', meta.dsn.reveal()),
-        () => openPool(mysqlOptions(parsed)),
-        (p) => p.end(),
-      );
-    } catch (e) {
-      throw fail(`cannot connect to MySQL at ${where}`, e);
-    }
-    let closed = false;
-    return {
+    return sourceScaler<mysql.Pool>({
+      ctx,
+      secrets: [meta.dsn, parsed.password ? new Secret(parsed.password) : undefined],
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.queryValue }],
-      async getMetricsAndActivity(signal) {
-        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-        let rows: unknown[][];
-        try {
-          const [r] = await abortable(
-            pooled.client.query<mysql.RowDataPacket[][]>({ sql: meta.query, rowsAsArray: true }),
-            signal,
-          );
-          rows = r;
-        } catch (e) {
-          throw fail(`query on MySQL at ${where} failed`, e);
-        }
+      connection: {
+        key: poolKey('mysql', meta.dsn.reveal()),
+        open: () => openPool(mysqlOptions(parsed)),
+        close: (p) => p.end(),
+        failure: `cannot connect to MySQL at ${where}`,
+      },
+      async read({ client, call, fail }) {
+        const [rows] = await call(
+          `query on MySQL at ${where} failed`,
+          client.query<mysql.RowDataPacket[][]>({ sql: meta.query, rowsAsArray: true }),
+        );
         const v = scanFloat(rows);
-        if ('error' in v) throw new ScalerError(ctx.triggerRef, v.error);
+        if ('error' in v) throw fail(v.error);
         return {
           metrics: [{ name, value: v.value }],
           isActive: v.value > meta.activationQueryValue,
         };
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await pooled.release();
-      },
-    };
+    });
   },
 });

@@ -5,10 +5,11 @@
  * not yet delivered plus delivered but not acknowledged. No connection is held between polls.
  */
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { defineScaler, field, type BuildContext } from './define.js';
 import { metricName } from './metric-name.js';
 import { bool, int, text } from './params.js';
+import { sourceScaler } from './source-scaler.js';
 import type { Scaler, ScalerContext } from './types.js';
 
 export interface NatsJetStreamMeta {
@@ -99,43 +100,36 @@ export function consumerLag(jsz: Jsz, m: NatsJetStreamMeta): number {
 
 const TIMEOUT_MS = 10_000;
 
-async function create(meta: NatsJetStreamMeta, ctx: ScalerContext): Promise<Scaler> {
+function create(meta: NatsJetStreamMeta, ctx: ScalerContext): Promise<Scaler> {
   const name = metricName(ctx.triggerIndex, `nats-jetstream-${meta.stream}`);
   const url = jszUrl(meta);
   const where = `NATS monitoring endpoint ${meta.useHttps ? 'https' : 'http'}://${meta.endpoint}`;
-  let closed = false;
-  return Promise.resolve({
+  const readJsz = async (signal: AbortSignal) => {
+    const res = await fetch(url, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+    return (await res.json()) as Jsz;
+  };
+  return sourceScaler({
+    ctx,
     metricSpecs: [{ name, targetType: ctx.metricType, target: meta.lagThreshold }],
-
-    async getMetricsAndActivity(signal) {
-      if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-      let jsz: Jsz;
-      try {
-        const res = await fetch(url, {
-          signal: AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]),
-        });
-        if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-        jsz = (await res.json()) as Jsz;
-      } catch (e) {
-        // fetch's own message is a bare "fetch failed"; the reason (ECONNREFUSED) is its cause.
-        const cause = (e as { cause?: unknown }).cause;
-        const why = cause ? `${errorMessage(e)}: ${errorMessage(cause)}` : errorMessage(e);
-        throw new ScalerError(ctx.triggerRef, `reading ${where} failed: ${why}`, { cause: e });
-      }
+    // fetch's own message is a bare "fetch failed"; the reason (ECONNREFUSED) is its cause.
+    describe: (e) => {
+      const cause = (e as { cause?: unknown }).cause;
+      return cause ? `${errorMessage(e)}: ${errorMessage(cause)}` : errorMessage(e);
+    },
+    async read({ call, fail, signal }) {
+      const jsz = await call(`reading ${where} failed`, readJsz(signal));
       let value: number;
       try {
         value = consumerLag(jsz, meta);
       } catch (e) {
-        throw new ScalerError(ctx.triggerRef, `${where}: ${errorMessage(e)}`, { cause: e });
+        throw fail(`${where}: ${errorMessage(e)}`, e);
       }
       return { metrics: [{ name, value }], isActive: value > meta.activationLagThreshold };
     },
-
-    close() {
-      closed = true;
-      return Promise.resolve();
-    },
-  } satisfies Scaler);
+  });
 }
 
 export const natsJetStream = defineScaler({

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler, field } from './define.js';
 import { metricName } from './metric-name.js';
@@ -14,8 +14,8 @@ import { float, secret, text } from './params.js';
 import { poolKey } from './pool.js';
 import { buildLibpq, describePg, pgConfig } from './postgresql-connection.js';
 import { listenForWakeUps } from './postgresql-listen.js';
-import { scrub } from './scrub.js';
-import { abortable, scanFloat } from './sql-value.js';
+import { scanFloat } from './sql-value.js';
+import { sourceScaler } from './source-scaler.js';
 import type { ScalerContext } from './types.js';
 
 export interface PostgresMeta {
@@ -173,63 +173,35 @@ export const postgresql = defineScaler({
   async create(meta, ctx) {
     const name = metricName(ctx.triggerIndex, 'postgresql');
     const conn = meta.connection.reveal();
-    const secrets = [meta.connection, passwordOf(conn)];
     const where = describePg(pgConfig(conn).config);
-    const fail = (what: string, e: unknown) =>
-      new ScalerError(ctx.triggerRef, `${what}: ${scrub(errorMessage(e), secrets)}`, { cause: e });
-    let pooled: Awaited<ReturnType<typeof ctx.pool.acquire<Pool>>>;
-    try {
-      pooled = await ctx.pool.acquire(
-        poolKey('postgresql', conn),
-        () => openWithSslmode(conn, ctx),
-        (p) => p.end(),
-      );
-    } catch (e) {
-      throw fail(`cannot connect to PostgreSQL at ${where}`, e);
-    }
-    let closed = false;
-    // Closing the scaler (a rebuild after an error) ends its watch, so the scheduler re-watches.
-    const closing = new AbortController();
-    return {
+    const channel = meta.notifyChannel;
+    return sourceScaler<Pool>({
+      ctx,
+      secrets: [meta.connection, passwordOf(conn)],
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.targetQueryValue }],
-      async getMetricsAndActivity(signal) {
-        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-        let rows: unknown[][];
-        try {
-          const r = await abortable(
-            pooled.client.query<unknown[]>({ text: meta.query, rowMode: 'array' }),
-            signal,
-          );
-          rows = r.rows;
-        } catch (e) {
-          throw fail(`query on PostgreSQL at ${where} failed`, e);
-        }
-        const v = scanFloat(rows);
-        if ('error' in v) throw new ScalerError(ctx.triggerRef, v.error);
+      connection: {
+        key: poolKey('postgresql', conn),
+        open: () => openWithSslmode(conn, ctx),
+        close: (p) => p.end(),
+        failure: `cannot connect to PostgreSQL at ${where}`,
+      },
+      async read({ client, call, fail }) {
+        const r = await call(
+          `query on PostgreSQL at ${where} failed`,
+          client.query<unknown[]>({ text: meta.query, rowMode: 'array' }),
+        );
+        const v = scanFloat(r.rows);
+        if ('error' in v) throw fail(v.error);
         return {
           metrics: [{ name, value: v.value }],
           isActive: v.value > meta.activationTargetQueryValue,
         };
       },
-      ...(meta.notifyChannel
-        ? {
-            watch: (signal: AbortSignal) =>
-              listenForWakeUps(
-                pgConfig(conn).config,
-                conn,
-                meta.notifyChannel ?? '',
-                ctx,
-                AbortSignal.any([signal, closing.signal]),
-              ),
-          }
+      // Closing the scaler (a rebuild after an error) ends its watch, so the scheduler re-watches.
+      ...(channel
+        ? { watch: (signal) => listenForWakeUps(pgConfig(conn).config, conn, channel, ctx, signal) }
         : {}),
-      async close() {
-        if (closed) return;
-        closed = true;
-        closing.abort();
-        await pooled.release();
-      },
-    };
+    });
   },
 });
 

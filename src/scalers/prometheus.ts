@@ -4,7 +4,6 @@
  * sample. Active when the value is greater than `activationThreshold`; target `threshold`.
  */
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
 import { defineScaler, field } from './define.js';
 import {
   authSecrets,
@@ -17,7 +16,7 @@ import { DEFAULT_HTTP_TIMEOUT_MS, httpGet } from './http-get.js';
 import { metricName } from './metric-name.js';
 import { bool, duration, float, text } from './params.js';
 import { TokenSource } from './rabbitmq-oauth.js';
-import { scrub } from './scrub.js';
+import { sourceScaler } from './source-scaler.js';
 
 export interface PrometheusMeta {
   serverAddress: string;
@@ -111,29 +110,19 @@ export const prometheus = defineScaler({
   async create(meta, ctx) {
     const name = metricName(ctx.triggerIndex, 'prometheus');
     const tokens = meta.auth.oauth ? new TokenSource(meta.auth.oauth, ctx.now) : undefined;
-    const secrets = authSecrets(meta.auth);
     const where = describeServer(meta.serverAddress);
-    let closed = false;
-    return {
+    return sourceScaler({
+      ctx,
+      secrets: authSecrets(meta.auth),
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.threshold }],
-      async getMetricsAndActivity(signal) {
-        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-        let value: number;
-        try {
-          value = await readQuery(meta, queryUrl(meta, ctx.now()), signal, tokens);
-        } catch (e) {
-          throw new ScalerError(
-            ctx.triggerRef,
-            `query on Prometheus at ${where} failed: ${scrub(errorMessage(e), secrets)}`,
-            { cause: e },
-          );
-        }
+      async read({ call, signal }) {
+        const value = await call(
+          `query on Prometheus at ${where} failed`,
+          readQuery(meta, queryUrl(meta, ctx.now()), signal, tokens),
+        );
         return { metrics: [{ name, value }], isActive: value > meta.activationThreshold };
       },
-      async close() {
-        closed = true;
-      },
-    };
+    });
   },
 });
 

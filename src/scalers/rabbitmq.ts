@@ -5,7 +5,7 @@
  * connections are shared by triggers with the same URL and TLS material and reopened when lost.
  */
 import type { Channel, ChannelModel } from 'amqplib';
-import { errorMessage, ScalerError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { Secret } from '../secret.js';
 import { defineScaler } from './define.js';
 import { metricName } from './metric-name.js';
@@ -19,8 +19,7 @@ import {
   type RabbitMeta,
 } from './rabbitmq-metadata.js';
 import { TokenSource } from './rabbitmq-oauth.js';
-import { scrub } from './scrub.js';
-import { abortable } from './sql-value.js';
+import { sourceScaler } from './source-scaler.js';
 import type { ScalerContext } from './types.js';
 
 /** KEDA's metric and activity per mode (getMetricsAndActivity). */
@@ -173,63 +172,39 @@ export const rabbitmq = defineScaler({
       meta.oauth?.clientSecret,
     ];
     const tokens = meta.oauth ? new TokenSource(meta.oauth, ctx.now) : undefined;
-    const clean = (e: unknown) => maskUserInfo(scrub(errorMessage(e), secrets));
     const where = maskUserInfo(meta.url.reveal());
-    let link: Awaited<ReturnType<typeof ctx.pool.acquire<AmqpLink>>> | undefined;
-    if (meta.protocol === 'amqp') {
-      const key = poolKey(
+    // AMQP shares one connection per server and credentials; HTTP asks the management API per read.
+    const amqp = {
+      key: poolKey(
         'rabbitmq',
         meta.url.reveal(),
         meta.unsafeSsl,
         meta.tls?.ca ?? '',
         meta.tls?.cert ?? '',
         meta.tls?.key?.reveal() ?? '',
-      );
-      try {
-        link = await ctx.pool.acquire(
-          key,
-          async () => {
-            const l = new AmqpLink(meta, ctx);
-            await l.get(); // KEDA connects when the scaler is built
-            return l;
-          },
-          (l) => l.close(),
-        );
-      } catch (e) {
-        throw new ScalerError(
-          ctx.triggerRef,
-          `cannot connect to RabbitMQ at ${where}: ${clean(e)}`,
-          {
-            cause: e,
-          },
-        );
-      }
-    }
-    let closed = false;
-    return {
+      ),
+      open: async () => {
+        const l = new AmqpLink(meta, ctx);
+        await l.get(); // KEDA connects when the scaler is built
+        return l;
+      },
+      close: (l: AmqpLink) => l.close(),
+      failure: `cannot connect to RabbitMQ at ${where}`,
+    };
+    return sourceScaler<AmqpLink | undefined>({
+      ctx,
+      secrets,
+      clean: maskUserInfo, // user info in any URL a client library quotes
       metricSpecs: [{ name, targetType: ctx.metricType, target: meta.value }],
-      async getMetricsAndActivity(signal) {
-        if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-        let s: QueueStats;
-        try {
-          s = link
-            ? await abortable(readQueueAmqp(link.client, meta.queueName), signal)
-            : await readQueueHttp(meta, signal, tokens);
-        } catch (e) {
-          throw new ScalerError(
-            ctx.triggerRef,
-            `reading queue "${meta.queueName}" at ${where} failed: ${clean(e)}`,
-            { cause: e },
-          );
-        }
+      ...(meta.protocol === 'amqp' ? { connection: amqp } : {}),
+      async read({ client: link, call, signal }) {
+        const s = await call(
+          `reading queue "${meta.queueName}" at ${where} failed`,
+          link ? readQueueAmqp(link, meta.queueName) : readQueueHttp(meta, signal, tokens),
+        );
         const m = measure(meta, s);
         return { metrics: [{ name, value: m.value }], isActive: m.isActive };
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await link?.release();
-      },
-    };
+    });
   },
 });

@@ -11,13 +11,14 @@
  * `metricType` on the trigger is required; the old `metadata.type` is rejected as in KEDA 2.18.
  */
 import { z } from 'zod';
-import { errorMessage, ScalerError } from '../errors.js';
+import { ScalerError } from '../errors.js';
 import { defineScaler, field, type DefinedScaler } from './define.js';
 import { metricName } from './metric-name.js';
 import { text } from './params.js';
 import { sampleGroups } from './process-stats.js';
 import { parseQuantity } from './quantity.js';
 import { resourcePods } from './resource-pods.js';
+import { sourceScaler } from './source-scaler.js';
 import type {
   ContainerResources,
   ParseResult,
@@ -44,7 +45,7 @@ function metadataFor(r: ResourceName) {
       doc: `Target: an integer percent of the ${r} request (Utilization) or a quantity per replica (AverageValue: ${r === 'cpu' ? '`500m`, `1.5`' : '`256Mi`, `1Gi`'}).`,
     }),
     containerName: field(text().optional(), {
-      doc: 'Container whose usage and request count (the HPA\'s ContainerResource metric); default: every container of the Pod. In local mode it must be the first container (the one that runs).',
+      doc: "Container whose usage and request count (the HPA's ContainerResource metric); default: every container of the Pod. In local mode it must be the first container (the one that runs).",
     }),
     type: field(text().optional(), {
       doc: 'Removed in KEDA 2.18 and rejected: use the trigger-level `metricType`.',
@@ -64,12 +65,12 @@ function resourceScaler(r: ResourceName): DefinedScaler<ResourceMeta> {
       'Requires the trigger-level `metricType`: `Utilization` (`value` an integer percent of the',
       `container's \`resources.requests.${r}\`, or its limit when only a limit is set, as Kubernetes`,
       'defaults the request) or `AverageValue` (`value` a quantity per replica).',
-      '`tide operator` reads `metrics.k8s.io` (metrics-server) for the Pods the target\'s `/scale`',
+      "`tide operator` reads `metrics.k8s.io` (metrics-server) for the Pods the target's `/scale`",
       'selector matches and computes replicas as the HPA does: utilization against the requests,',
       'failed and deleting Pods ignored, Pods without metrics counted at 100% of their request on a',
       'scale-down and 0 on a scale-up, unready Pods at 0 on a scale-up; a Pod without the request is',
       'the HPA\'s error ("missing request for cpu in container ... of Pod ...") and replicas hold.',
-      '`tide up` reads each ready replica\'s process group from /proc',
+      "`tide up` reads each ready replica's process group from /proc",
       r === 'cpu'
         ? '(user + system time of every process in the group, including reaped children, as a rate between reads).'
         : '(the sum of the resident set sizes of every process in the group).',
@@ -165,22 +166,14 @@ function podsScaler(
   meta: ResourceMeta,
   ctx: ScalerContext,
   source: PodMetricsSource,
-): Scaler {
+): Promise<Scaler> {
   const name = metricName(ctx.triggerIndex, r);
-  let closed = false;
-  return {
+  const what = meta.mode === 'Utilization' ? 'utilization' : 'usage';
+  return sourceScaler({
+    ctx,
     metricSpecs: [{ name, targetType: ctx.metricType, target: meta.target }],
-    async getMetricsAndActivity(signal) {
-      if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
-      let reading;
-      try {
-        reading = await source.read(signal);
-      } catch (e) {
-        const what = meta.mode === 'Utilization' ? 'utilization' : 'usage';
-        throw new ScalerError(ctx.triggerRef, `failed to get ${r} ${what}: ${errorMessage(e)}`, {
-          cause: e,
-        });
-      }
+    async read({ call, fail, signal }) {
+      const reading = await call(`failed to get ${r} ${what}`, source.read(signal));
       const res = resourcePods({
         resource: r,
         mode: meta.mode,
@@ -188,13 +181,10 @@ function podsScaler(
         reading,
         ...(meta.containerName ? { containerName: meta.containerName } : {}),
       });
-      if (!res.ok) throw new ScalerError(ctx.triggerRef, res.error);
+      if (!res.ok) throw fail(res.error);
       return { metrics: [{ name, value: res.value, pods: res.pods }], isActive: true };
     },
-    async close() {
-      closed = true;
-    },
-  };
+  });
 }
 
 async function createResourceScaler(r: ResourceName, meta: ResourceMeta, ctx: ScalerContext) {
@@ -215,7 +205,6 @@ async function createResourceScaler(r: ResourceName, meta: ResourceMeta, ctx: Sc
     );
   const name = metricName(ctx.triggerIndex, r);
   const baselines = new Map<string, CpuBaseline>();
-  let closed = false;
 
   /** CPU cores used since the last read; `fresh` on a young replica's first sight. */
   function cpuUsage(
@@ -239,10 +228,10 @@ async function createResourceScaler(r: ResourceName, meta: ResourceMeta, ctx: Sc
     return { usage, fresh: false };
   }
 
-  return {
+  return sourceScaler({
+    ctx,
     metricSpecs: [{ name, targetType: ctx.metricType, target: meta.target }],
-    async getMetricsAndActivity() {
-      if (closed) throw new ScalerError(ctx.triggerRef, 'scaler is closed');
+    async read({ fail }) {
       const ready = local.processes().filter((p) => p.ready);
       const samples = sampleGroups(ready.map((p) => p.pid));
       const nowS = ctx.now() / 1000;
@@ -264,7 +253,7 @@ async function createResourceScaler(r: ResourceName, meta: ResourceMeta, ctx: Sc
       const counted = established.length + fresh.length;
       if (counted === 0)
         // The HPA: "did not receive metrics for any ready pods" — no decision from this metric.
-        throw new ScalerError(ctx.triggerRef, `no ready replica to read ${r} from`);
+        throw fail(`no ready replica to read ${r} from`);
       // A replica just started counts as its peers' mean (neutral for the average), unless no
       // replica has a measured rate yet.
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -276,8 +265,5 @@ async function createResourceScaler(r: ResourceName, meta: ResourceMeta, ctx: Sc
         meta.mode === 'Utilization' ? (100 * total) / ((request ?? 1) * counted) : total;
       return { metrics: [{ name, value }], isActive: true };
     },
-    async close() {
-      closed = true;
-    },
-  };
+  });
 }
