@@ -105,6 +105,7 @@ export async function runningByPod(client: Redis): Promise<Map<string, number>> 
 export interface WorkerCounters {
   readonly id: string;
   readonly running: number;
+  readonly reserved: number;
   readonly done: number;
   readonly busyMs: number;
 }
@@ -114,6 +115,7 @@ export async function workerCounters(client: Redis): Promise<WorkerCounters[]> {
   return (await liveWorkers(client)).map((w) => ({
     id: w.id,
     running: w.running,
+    reserved: w.reserved,
     done: w.done ?? 0,
     busyMs: w.busyMs ?? 0,
   }));

@@ -168,6 +168,45 @@ describe('observeWait and planForWait', () => {
   });
 });
 
+describe('arrivals from readings taken at slightly different moments', () => {
+  // 10 tasks waiting, no new ones. Every 200 ms a worker takes one: the list reads one less at
+  // once, while the worker's record shows it in flight only from the next round. Nothing
+  // arrives; counting only the rises of the total read one arrival per task taken.
+  const rounds: WaitObservation[] = [];
+  for (let i = 0; i <= 10; i++) {
+    const taken = i;
+    const seen = Math.max(0, i - 1);
+    rounds.push(
+      obs({
+        at: T0 + i * 0.2 * S,
+        backlog: 10 - taken,
+        inFlight: seen,
+        completed: 0,
+        busySeconds: 0,
+      }),
+    );
+  }
+  rounds.push(
+    obs({ at: T0 + 11 * 0.2 * S, backlog: 0, inFlight: 10, completed: 0, busySeconds: 0 }),
+  );
+
+  test('a dip of one round and the rise after it cancel', () => {
+    const e = fold(rounds)!;
+    assert.ok(Math.abs(e.arrivals) < 0.1, `arrivals ${e.arrivals}, want about 0`);
+  });
+
+  test('λ is never negative', () => {
+    const e = fold([
+      obs({ at: T0, backlog: 5, inFlight: 0, completed: 0, busySeconds: 0 }),
+      obs({ at: T0 + 15 * S, backlog: 0, inFlight: 0, completed: 1, busySeconds: 5 }),
+    ]);
+    const p = planForWait(e, 10);
+    assert.ok(p.ok, p.ok ? '' : p.why);
+    assert.equal(p.plan.arrivalRate, 0);
+    assert.ok(e!.arrivals < 0, 'the raw sum went down (tasks purged or a record lost)');
+  });
+});
+
 describe('decideScaledObject with a wait target', () => {
   const so = makeSo(
     { pollingInterval: 15, maxReplicaCount: 10 },

@@ -8,7 +8,13 @@
  *
  * - completions  C = Δcompleted
  * - busy time    = Δ(seconds the workers spent on tasks)
- * - arrivals     A = Δ(backlog + in flight + completed)
+ * - arrivals     A = Δ(backlog + in flight + completed), signed
+ *
+ * The three parts are read at slightly different moments (the list at once, a worker's record
+ * up to 200 ms after it takes or starts a task), so the total can dip for one round and come
+ * back the next; a signed change cancels that, where counting only the rises would read every
+ * task a worker takes as one more arrival (λ high, and the pool held large after the queue
+ * drains). λ is clamped at 0 when it is used.
  *
  * Sums decay with a half-life of `WAIT_HALF_LIFE_SECONDS` (an exponentially weighted moving average, as a ratio of
  * sums, so a round with no completion does not read as "infinitely slow"), and give
@@ -85,7 +91,7 @@ export function parseWaitAnnotations(
 
 /** What the workers report beside the backlog (tide's Celery workers, through the registry). */
 export interface WaitSignals {
-  /** Tasks being worked on now. */
+  /** Tasks taken from the queue and not finished: running, or held by a worker before it starts. */
   readonly inFlight?: number;
   /** Tasks completed so far by the live workers (a counter; only its changes matter). */
   readonly completed?: number;
@@ -135,7 +141,9 @@ export function observeWait(prev: WaitEstimate | undefined, obs: WaitObservation
     obs.completed === undefined ? 0 : (growth(p.busySeconds, obs.busySeconds) ?? snapshots);
   const total = (o: WaitObservation) => o.backlog + (o.inFlight ?? 0) + (o.completed ?? 0);
   // Every item is waiting, in hand or done: what that total gained arrived in the interval.
-  const arrivals = Math.max(0, total(obs) - total(p));
+  // Signed, so a dip of one round (a worker's record not yet updated) and the rise after it
+  // cancel instead of reading as an arrival.
+  const arrivals = total(obs) - total(p);
   const keep = 0.5 ** (dt / WAIT_HALF_LIFE_SECONDS);
   return {
     last: obs,
@@ -178,7 +186,7 @@ export function planForWait(
   if (!(estimate.busySeconds > 0) || !(estimate.completions > 0))
     return { ok: false, why: 'no completed task measured yet' };
   const mu = estimate.completions / estimate.busySeconds;
-  const lambda = estimate.arrivals / estimate.elapsedSeconds;
+  const lambda = Math.max(0, estimate.arrivals / estimate.elapsedSeconds);
   const b = Math.max(0, estimate.last.backlog);
   const serve = lambda / mu;
   const drain = b / (mu * targetWaitSeconds);

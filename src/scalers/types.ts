@@ -39,6 +39,8 @@ export interface MetricValue {
 export interface WorkerCounters {
   readonly id: string;
   readonly running: number;
+  /** Messages taken from the queue and not started (prefetched, or waiting for their ETA). */
+  readonly reserved?: number;
   readonly done: number;
   readonly busyMs: number;
 }

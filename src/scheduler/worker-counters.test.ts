@@ -29,3 +29,14 @@ test('totals only grow: a worker that leaves takes nothing back, a new one adds 
     busySeconds: 99,
   });
 });
+
+test('in flight counts the tasks a worker holds before it starts them (prefetched), not only the running ones', () => {
+  const t = new WorkerTotals();
+  assert.equal(
+    t.add([
+      { id: 'a', running: 1, reserved: 1, done: 0, busyMs: 0 },
+      { id: 'b', running: 0, reserved: 1, done: 0, busyMs: 0 },
+    ]).inFlight,
+    3,
+  );
+});

@@ -233,3 +233,36 @@ test('the burst trace: the first measured round asks for the whole pool at once'
   // Without behavior the HPA caps a scale-up at max(2 × current, 4): 1 → 4 → 8 → 10.
   assert.deepEqual(doc.slice(0, 4), [1, 4, 8, 10]);
 });
+
+test('a replica takes replicaStartSeconds to start: it costs from the decision, takes its first item after, and stops at once if removed while starting', () => {
+  // 2 items at t=0, 1 s each, start-up 3 s. One replica from t=0 takes item 0 at 3, item 1 at 4.
+  const q = new QueueSim([{ time: 0, count: 2 }], 1, 3);
+  q.setReplicas(1);
+  q.advanceTo(2);
+  assert.equal(q.waiting(), 2, 'nothing taken while the replica starts');
+  // A second replica at t=2 would start at 5; removed at t=4 while starting, it costs 2 s only,
+  // and the busy first replica stays.
+  q.setReplicas(2);
+  q.advanceTo(4);
+  q.setReplicas(1);
+  const r = q.result(6);
+  // Waits 3 and 4: the replica kept is the started one (keeping the starting one: 5).
+  assert.deepEqual(r.wait, { mean: 3.5, p50: 3, p95: 4, max: 4 });
+  assert.equal(r.replicaSeconds, 6 + 2);
+});
+
+test('the trace header replicaStartSeconds reaches the queue model', () => {
+  const run = (startLine: string) => {
+    const parsed = parseTrace(
+      `# consumeRate: 1\n${startLine}# durationSeconds: 20\ntime,arrivals\n0,1\n`,
+      'csv',
+    );
+    assert.ok(parsed.ok);
+    return simulateQueue({
+      set: { scaledObjects: [so(5, '1')], scaledJobs: [] },
+      trace: parsed.trace,
+    }).queues[0]!;
+  };
+  assert.equal(run('').wait.max, 0, 'no start-up: the replica of round 0 takes the item at once');
+  assert.equal(run('# replicaStartSeconds: 2\n').wait.max, 2);
+});

@@ -6,9 +6,11 @@
  * traced value between two samples counts as that many arrivals, which is exact for a trace
  * recorded while nothing consumed and a lower bound otherwise). They wait in one FIFO queue.
  * Each running replica takes the oldest waiting item, works on it for 1 / consumeRate
- * seconds, then takes the next. Replica counts change at polls, at once (no start-up delay);
- * scale-in is busy-aware: idle replicas go first, and a busy replica removed finishes the item
- * in hand (a warm shutdown, counted in replica-seconds until it ends) and takes no more.
+ * seconds, then takes the next. Replica counts change at polls; a new replica costs from that
+ * moment and takes its first item `startSeconds` later (a process or pod starting: 0 by
+ * default, the trace's `replicaStartSeconds`). Scale-in is busy-aware: replicas still starting
+ * go first, then idle ones, and a busy replica removed finishes the item in hand (a warm
+ * shutdown, counted in replica-seconds until it ends) and takes no more.
  * The scaler reads the queue: the metric each poll sees is the number of waiting items
  * (what LLEN reports: items in hand are no longer in the list). An item's wait is the time
  * from its arrival to the moment a replica takes it; items still waiting when the trace ends
@@ -45,16 +47,20 @@ export class QueueSim {
   readonly #items: number[] = [];
   /** Start of service per item, parallel to #items once taken. */
   readonly #starts: number[] = [];
-  /** When each running replica is next free. */
-  #servers: number[] = [];
+  /** Per running replica: when it is next free (its start-up end, for one still starting). */
+  #servers: { free: number; startedBusy: boolean }[] = [];
   #now = 0;
   #replicaSeconds = 0;
   readonly #service: number;
+  readonly #startSeconds: number;
 
-  constructor(arrivals: readonly Arrival[], consumeRate: number) {
+  constructor(arrivals: readonly Arrival[], consumeRate: number, startSeconds = 0) {
     if (!(consumeRate > 0))
       throw new RangeError(`consumeRate: expected items per second > 0, got ${consumeRate}`);
+    if (!(startSeconds >= 0))
+      throw new RangeError(`replicaStartSeconds: expected seconds >= 0, got ${startSeconds}`);
     this.#service = 1 / consumeRate;
+    this.#startSeconds = startSeconds;
     for (const a of [...arrivals].sort((x, y) => x.time - y.time))
       for (let i = 0; i < a.count; i++) this.#items.push(a.time);
   }
@@ -69,11 +75,11 @@ export class QueueSim {
       // The replica free soonest takes the oldest item, once both are there.
       let s = 0;
       for (let i = 1; i < this.#servers.length; i++)
-        if (this.#servers[i]! < this.#servers[s]!) s = i;
-      const start = Math.max(this.#servers[s]!, this.#items[next]!, this.#now);
+        if (this.#servers[i]!.free < this.#servers[s]!.free) s = i;
+      const start = Math.max(this.#servers[s]!.free, this.#items[next]!, this.#now);
       if (start >= t) break;
       this.#starts.push(start);
-      this.#servers[s] = start + this.#service;
+      this.#servers[s] = { free: start + this.#service, startedBusy: true };
     }
     this.#now = t;
   }
@@ -111,13 +117,18 @@ export class QueueSim {
   setReplicas(n: number): void {
     const want = Math.max(0, Math.floor(n));
     if (want > this.#servers.length) {
-      while (this.#servers.length < want) this.#servers.push(this.#now);
+      while (this.#servers.length < want)
+        this.#servers.push({ free: this.#now + this.#startSeconds, startedBusy: false });
     } else if (want < this.#servers.length) {
-      // The pool stops idle replicas first (busy-aware scale-in); a busy one removed runs on
-      // until its item is done, which costs replica-seconds like any running replica.
-      this.#servers.sort((a, b) => a - b);
+      // The pool stops replicas still starting first (they stop at once), then idle ones
+      // (busy-aware scale-in); a busy one removed runs on until its item is done, which costs
+      // replica-seconds like any running replica.
+      const starting = (x: { free: number; startedBusy: boolean }) =>
+        !x.startedBusy && x.free > this.#now;
+      this.#servers.sort((a, b) => Number(starting(b)) - Number(starting(a)) || a.free - b.free);
       const removed = this.#servers.slice(0, this.#servers.length - want);
-      for (const free of removed) this.#replicaSeconds += Math.max(0, free - this.#now);
+      for (const r of removed)
+        if (!starting(r)) this.#replicaSeconds += Math.max(0, r.free - this.#now);
       this.#servers = this.#servers.slice(this.#servers.length - want);
     }
   }

@@ -68,7 +68,7 @@ export interface SimulateOptions {
     triggerIndex: number,
   ) => { spec: MetricSpec; activation: number } | undefined;
   /** Closed-loop queue model for ScaledObjects (see queue.ts); off by default. */
-  readonly queue?: { readonly consumeRate: number };
+  readonly queue?: { readonly consumeRate: number; readonly startSeconds?: number };
 }
 
 /** One ScaledObject's queue figures (queue mode). */
@@ -125,7 +125,8 @@ export function simulateQueue(opts: SimulateOptions): {
     throw new SimulationError(
       'the queue model needs a consume rate (items per second per replica): --consume-rate <n> or a "# consumeRate: <n>" trace header',
     );
-  const r = run({ ...opts, queue: { consumeRate: rate } });
+  const startSeconds = opts.queue?.startSeconds ?? opts.trace.header.replicaStartSeconds ?? 0;
+  const r = run({ ...opts, queue: { consumeRate: rate, startSeconds } });
   const queues = r.runs.flatMap((o) =>
     o.queue ? [{ object: o.name, duration: r.end, ...o.queue.result(r.end) }] : [],
   );
@@ -169,7 +170,11 @@ function run(opts: SimulateOptions): { steps: SimStep[]; runs: ObjectRun[]; end:
     );
     const queue =
       opts.queue && o.kind === 'ScaledObject'
-        ? new QueueSim(arrivalsFrom(samples[0] ?? []), opts.queue.consumeRate)
+        ? new QueueSim(
+            arrivalsFrom(samples[0] ?? []),
+            opts.queue.consumeRate,
+            opts.queue.startSeconds,
+          )
         : undefined;
     return new ObjectRun(o, specs, samples, trace, start, queue);
   });

@@ -22,7 +22,9 @@
  * Header keys: `jobDurationSeconds` (how long each simulated Job runs, default 60),
  * `jobPendingSeconds` (how long a new Job stays pending, default 0), `durationSeconds` (when
  * the simulation ends; default the last sample's time), `consumeRate` (items per second one
- * running replica consumes, for the queue model of `--compare`; see queue.ts).
+ * running replica consumes, for the queue model of `--compare`; see queue.ts),
+ * `replicaStartSeconds` (in the queue model, how long a new replica takes to start before its
+ * first item, default 0).
  *
  * The optional `arrivals` column (a count of items that arrive at that time) feeds the queue
  * model of `--compare`; without it the queue model reads arrivals from the rises of `value`.
@@ -48,6 +50,8 @@ export interface TraceHeader {
   readonly durationSeconds?: number;
   /** Items per second one running replica consumes (queue model). */
   readonly consumeRate?: number;
+  /** Queue model: seconds from a replica's start to its first item. */
+  readonly replicaStartSeconds?: number;
   /** Epoch ms of time 0 when the trace used ISO times. */
   readonly start?: number;
 }
@@ -64,6 +68,7 @@ const HEADER_KEYS = [
   'jobPendingSeconds',
   'durationSeconds',
   'consumeRate',
+  'replicaStartSeconds',
 ] as const;
 const COLUMNS = ['time', 'object', 'trigger', 'value', 'active', 'error', 'arrivals'];
 const ISO = /^\d{4}-\d{2}-\d{2}T/;
