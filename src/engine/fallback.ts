@@ -9,6 +9,7 @@
 import { usesScalingModifiers } from '../manifests/defaults.js';
 import type { Fallback, MetricTargetType, ScaledObjectSpec } from '../manifests/types.js';
 import type { MetricHealth } from './types.js';
+import type { Result } from '../result.js';
 
 /**
  * KEDA `HasValidFallback`: a fallback block with non-negative numbers; with scalingModifiers the
@@ -75,7 +76,7 @@ export function fallbackMetricValue(
   target: number,
   replicas: number,
   readyReplicas: number,
-): { ok: true; value: number } | { ok: false; error: string } {
+): Result<{ value: number }> {
   if (targetType === 'Value') {
     if (readyReplicas <= 0)
       return {

@@ -10,6 +10,7 @@
  */
 import { TideError } from '../errors.js';
 import { FormulaSyntaxError, identifiers, parseFormula, type Node } from './formula-parse.js';
+import type { Result } from '../result.js';
 
 export { FormulaSyntaxError } from './formula-parse.js';
 
@@ -36,15 +37,12 @@ export class FormulaEvalError extends TideError {
   }
 }
 
-export type CompiledFormula =
-  | {
-      ok: true;
-      /** Trigger names the formula reads. */
-      readonly names: readonly string[];
-      /** Evaluates; `null` is expr's nil. Throws FormulaEvalError on a runtime error. */
-      evaluate(vars: Vars): number | null;
-    }
-  | { ok: false; error: string };
+export type CompiledFormula = Result<{
+  /** Trigger names the formula reads. */
+  readonly names: readonly string[];
+  /** Evaluates; `null` is expr's nil. Throws FormulaEvalError on a runtime error. */
+  evaluate(vars: Vars): number | null;
+}>;
 
 function typeName(v: Value): string {
   if (v === null) return 'nil';
@@ -383,15 +381,15 @@ function buildBinary(node: Extract<Node, { kind: 'binary' }>): Fn {
   return (env) => f(num(l(env), what, pos), num(r(env), what, pos));
 }
 
-export type CompiledExpression =
-  | {
-      ok: true;
-      /** Variables the expression reads. */
-      readonly names: readonly string[];
-      /** The raw expr-lang value. Throws FormulaEvalError on a runtime error. */
-      run(vars: Readonly<Record<string, FormulaValue>>): FormulaValue;
-    }
-  | { ok: false; error: string; unsupported?: boolean };
+export type CompiledExpression = Result<
+  {
+    /** Variables the expression reads. */
+    readonly names: readonly string[];
+    /** The raw expr-lang value. Throws FormulaEvalError on a runtime error. */
+    run(vars: Readonly<Record<string, FormulaValue>>): FormulaValue;
+  },
+  { error: string; unsupported?: boolean }
+>;
 
 /** Compiles an expr-lang expression of tide's subset (numbers, booleans, nil, arrays). */
 export function compileExpression(src: string): CompiledExpression {

@@ -4,10 +4,12 @@
  * parser's messages (which quote the source).
  */
 
+import type { Result } from '../result.js';
+
 /** Larger files are refused: tide holds a file's text while it runs its objects. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
-export type FileText = { ok: true; text: string } | { ok: false; problem: string };
+export type FileText = Result<{ text: string }, { problem: string }>;
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 

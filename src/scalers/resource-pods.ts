@@ -20,6 +20,7 @@
  */
 import { parseQuantity } from './quantity.js';
 import type { PodMetricsView, PodView, PodsReading } from './types.js';
+import type { Result } from '../result.js';
 
 export type ResourceName = 'cpu' | 'memory';
 
@@ -36,17 +37,14 @@ export interface ResourcePodsInput {
   delayOfInitialReadinessStatusMs?: number;
 }
 
-export type ResourcePodsResult =
-  | {
-      ok: true;
-      /** Utilization in percent, or usage per Pod in cores / bytes. */
-      value: number;
-      /** The Pods the HPA multiplies the ratio by. */
-      pods: number;
-      /** Counts for explain: ready (measured), unready, missing metrics, ignored. */
-      counts: { ready: number; unready: number; missing: number; ignored: number };
-    }
-  | { ok: false; error: string };
+export type ResourcePodsResult = Result<{
+  /** Utilization in percent, or usage per Pod in cores / bytes. */
+  value: number;
+  /** The Pods the HPA multiplies the ratio by. */
+  pods: number;
+  /** Counts for explain: ready (measured), unready, missing metrics, ignored. */
+  counts: { ready: number; unready: number; missing: number; ignored: number };
+}>;
 
 /** A quantity in milli-units, rounded up as Kubernetes' MilliValue does. */
 export function milliValue(q: string): number | undefined {
@@ -107,7 +105,8 @@ function podRequests(
     for (const c of p.containers) {
       if (container && c.name !== container) continue;
       const q = c.requests?.[r];
-      if (q === undefined) return `missing request for ${r} in container ${c.name} of Pod ${p.name}`;
+      if (q === undefined)
+        return `missing request for ${r} in container ${c.name} of Pod ${p.name}`;
       request += milliValue(q) ?? 0;
       found = true;
       if (container) break;
