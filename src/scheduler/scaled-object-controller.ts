@@ -22,7 +22,7 @@ import type { RoundObservation } from '../observe/types.js';
 import type { ScaleTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
 import { PollLoop } from './loop.js';
-import { engineInputs, triggerStatuses } from './to-engine.js';
+import { engineInputs, fallbackMetricName, triggerStatuses } from './to-engine.js';
 import { TriggerReader, type ScalerReading } from './trigger-readings.js';
 
 export interface ScaledObjectControllerOptions {
@@ -165,6 +165,11 @@ export class ScaledObjectController {
     });
     for (const ev of decision.events) this.#opts.logger.info({ reason: ev.code }, ev.message);
     this.#opts.onDecision?.(this.so, decision);
+  }
+
+  /** The metric name of each trigger as of the last round (what `status()` reports, cheaply). */
+  metricNames(): string[] {
+    return this.#lastReadings.map((r) => r.specs[0]?.name ?? fallbackMetricName(r));
   }
 
   status(): ObjectStatus {
