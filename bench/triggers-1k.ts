@@ -4,7 +4,8 @@
  * each runs in a ScaledObjectController (poll loop, trigger reader with rebuild-and-retry, the
  * shared connection pool, the engine) exactly as `tide up` runs them; only the scale target is
  * an in-memory stand-in, so no worker processes muddy the figures.
- *   npx tsx bench/triggers-1k.ts [--seconds 60] [--objects 1000]
+ *   npx tsx bench/triggers-1k.ts [--seconds 60] [--objects 1000] [--redis-only]
+ *   (--redis-only: every trigger a Redis list, as in bench/operator-scale.ts)
  *   (node --expose-gc --import tsx bench/triggers-1k.ts also reports the live heap after a gc)
  * Servers: a private Redis started here (so its CLIENT LIST is ours), PostgreSQL 127.0.0.1:5432
  * and MariaDB 127.0.0.1:3306 with a bench user each, so their connection counts are ours too.
@@ -34,6 +35,7 @@ function arg(name: string, fallback: number): number {
 }
 const SECONDS = arg('seconds', 60);
 const OBJECTS = arg('objects', 1000);
+const REDIS_ONLY = process.argv.includes('--redis-only');
 const WARMUP_S = 5;
 const id = randomUUID().slice(0, 8);
 const table = `tide_bench_${id}`;
@@ -86,7 +88,7 @@ spec:
     - { parameter: password, name: bench-mysql, key: password }`,
   ];
   for (let i = 0; i < OBJECTS; i++) {
-    const kind = i % 3;
+    const kind = REDIS_ONLY ? 0 : i % 3;
     const trigger =
       kind === 0
         ? `- type: redis
@@ -265,7 +267,7 @@ async function main(): Promise<void> {
     const mib = (b: number) => (b / 2 ** 20).toFixed(0);
     const cpuPct = ((cpu.user + cpu.system) / 1e6 / wall) * 100;
     console.log(
-      `tide: ${OBJECTS} ScaledObjects (Redis ${Math.ceil(OBJECTS / 3)}, PostgreSQL ${Math.ceil((OBJECTS - 1) / 3)}, MySQL ${Math.floor(OBJECTS / 3)}), pollingInterval 1, ${wall.toFixed(1)} s measured after ${WARMUP_S} s warm-up`,
+      `tide: ${OBJECTS} ScaledObjects (${REDIS_ONLY ? `Redis ${OBJECTS}` : `Redis ${Math.ceil(OBJECTS / 3)}, PostgreSQL ${Math.ceil((OBJECTS - 1) / 3)}, MySQL ${Math.floor(OBJECTS / 3)}`}), pollingInterval 1, ${wall.toFixed(1)} s measured after ${WARMUP_S} s warm-up`,
     );
     console.log(
       `  rounds/s              ${(durations.length / wall).toFixed(0)} (ideal ${OBJECTS}: one round per object per second)`,

@@ -15,6 +15,8 @@
 # Succeeded ~1-6 s later, per Pod tunable with the annotations
 # pod-ready.stage.kwok.x-k8s.io/delay and pod-complete.stage.kwok.x-k8s.io/delay (and
 # /jitter-delay). KUBE_STAGES=fast: Running and Succeeded at once.
+# KUBE_API_ONLY=1 starts etcd and kube-apiserver only (no controllers, scheduler, KWOK node):
+# enough for benchmarks on custom resources, and needs only those two peers built.
 # KUBE_METRICS_SERVER=1 also starts metrics-server (built by `scripts/peers.sh build kube`) and
 # registers metrics.k8s.io, so `kubectl top` and cpu/memory triggers work: it scrapes KWOK's
 # simulated usage, set per Pod with the annotations kwok.x-k8s.io/usage-cpu and
@@ -124,8 +126,9 @@ wait_until() {
 }
 
 start() {
-  local n
-  for n in etcd kube-apiserver kube-controller-manager kube-scheduler kwok "kwok-stages-$stages.yaml"; do
+  local n needed=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok "kwok-stages-$stages.yaml")
+  [ "${KUBE_API_ONLY:-0}" = 1 ] && needed=(etcd kube-apiserver)
+  for n in "${needed[@]}"; do
     [ -e "$bin/$n" ] || { echo "kube-cluster: $bin/$n is missing: run scripts/peers.sh build kube" >&2; exit 1; }
   done
   stop_all
@@ -159,6 +162,10 @@ start() {
     --requestheader-group-headers X-Remote-Group --requestheader-extra-headers-prefix X-Remote-Extra- \
     --max-requests-inflight 2000 --max-mutating-requests-inflight 1000
   wait_until "kube-apiserver /readyz" 120 "$run/kube-apiserver.log" api_get -f "https://127.0.0.1:$api_port/readyz"
+  if [ "${KUBE_API_ONLY:-0}" = 1 ]; then
+    say "cluster ready (API only): export KUBECONFIG=$run/kubeconfig"
+    return
+  fi
 
   launch kube-controller-manager "$bin/kube-controller-manager" \
     --kubeconfig "$run/kubeconfig" --authentication-kubeconfig "$run/kubeconfig" \

@@ -53,6 +53,8 @@ export class TideMetrics {
   readonly #roundSeconds: Histogram;
   /** Series written per object, so a removed object's series go with it. */
   readonly #series = new Map<string, { metric: Gauge | Counter | Histogram; labels: Labels }[]>();
+  /** Per object: the shape of its last round's series (see observeRound). */
+  readonly #shapes = new Map<string, string>();
 
   constructor(opts: TideMetricsOptions = {}) {
     const registers = [this.registry];
@@ -189,6 +191,16 @@ export class TideMetrics {
     // KEDA's camelCase labels on keda_*; tide's own metrics follow Prometheus' snake_case.
     const own = { namespace: obs.namespace, [isSo ? 'scaledObject' : 'scaledJob']: obs.name };
     const tideOwn = { namespace: obs.namespace, [isSo ? 'scaled_object' : 'scaled_job']: obs.name };
+    // The series an object's round touches depend only on its triggers' names and whether
+    // each read failed; when that shape repeats (nearly every round) they are tracked already.
+    let shape = isSo ? 'so' : 'sj';
+    for (const r of obs.readings)
+      shape += `|${r.index}:${r.type}:${r.name ?? ''}:${r.specs.map((x) => x.name).join(',')}:${r.error === undefined ? 1 : 0}`;
+    const tracked = this.#shapes.get(key) === shape;
+    this.#shapes.set(key, shape);
+    const track = (metric: Gauge | Counter | Histogram, labels: Labels) => {
+      if (!tracked) this.#track(key, metric, labels);
+    };
     let errors = 0;
     for (const r of obs.readings) {
       // Never an empty `metric` label: a trigger never built (its source down from the start)
@@ -204,9 +216,9 @@ export class TideMetrics {
           type,
         };
         this.#latency.set(labels, r.latencyMs / 1000);
-        this.#track(key, this.#latency, labels);
+        track(this.#latency, labels);
         this.#scalerErrors.inc(labels, 0); // KEDA exposes the series at 0 before the first error
-        this.#track(key, this.#scalerErrors, labels);
+        track(this.#scalerErrors, labels);
         if (r.error !== undefined) {
           this.#scalerErrors.inc(labels);
           errors++;
@@ -215,27 +227,27 @@ export class TideMetrics {
           this.#active.set(labels, r.isActive ? 1 : 0);
           const v = r.metrics?.find((m) => m.name === metric)?.value;
           if (v !== undefined) this.#value.set(labels, v);
-          this.#track(key, this.#value, labels);
+          track(this.#value, labels);
         }
-        this.#track(key, this.#active, labels);
+        track(this.#active, labels);
       }
     }
     const errorCounter = isSo ? this.#soErrors : this.#sjErrors;
     errorCounter.inc(own, errors);
-    this.#track(key, errorCounter, own);
+    track(errorCounter, own);
     if (isSo) {
       const paused = obs.record.reasons.some((x) => x.code === KEDA.ScaledObjectPaused);
       this.#paused.set(own, paused ? 1 : 0);
       this.#desired.set(tideOwn, obs.record.decided);
-      this.#track(key, this.#paused, own);
-      this.#track(key, this.#desired, tideOwn);
+      track(this.#paused, own);
+      track(this.#desired, tideOwn);
     } else {
       this.#jobsStarted.inc(tideOwn, obs.record.decided);
-      this.#track(key, this.#jobsStarted, tideOwn);
+      track(this.#jobsStarted, tideOwn);
     }
     const roundLabels = { namespace: obs.namespace, type, resource: obs.name };
     this.#roundSeconds.observe(roundLabels, obs.durationMs / 1000);
-    this.#track(key, this.#roundSeconds, roundLabels);
+    track(this.#roundSeconds, roundLabels);
   }
 
   /** Counts the registered resources and triggers of the applied set; drops removed objects' series. */
@@ -260,6 +272,7 @@ export class TideMetrics {
       if (live.has(key)) continue;
       for (const { metric, labels } of list) metric.remove(labels);
       this.#series.delete(key);
+      this.#shapes.delete(key);
     }
   }
 }

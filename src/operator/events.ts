@@ -59,8 +59,10 @@ export class EventRecorder {
       count: 1,
     };
     this.sent++;
-    this.#client.post(`/api/v1/namespaces/${ns}/events`, body).catch((e: unknown) => {
-      this.#logger.debug({ reason, err: errorMessage(e) }, 'event not recorded');
-    });
+    this.#client
+      .post(`/api/v1/namespaces/${ns}/events`, body, { lane: 'background' })
+      .catch((e: unknown) => {
+        this.#logger.debug({ reason, err: errorMessage(e) }, 'event not recorded');
+      });
   }
 }

@@ -4,6 +4,7 @@
  * silent for hours. The watchdog restarts a stopped informer with back-off (1 s doubling to
  * 30 s) and restarts one that has seen neither an event nor a reconnect for `silenceMs`
  * (the API server ends every watch within 30-60 min, so a healthy one reconnects in time).
+ * Cached objects lose `metadata.managedFields` on arrival (tide never reads them).
  */
 import { makeInformer, type Informer, type KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectCache } from '@kubernetes/client-node';
@@ -46,8 +47,14 @@ export class WatchedInformer<T extends KubernetesObject> {
       this.#lastHeard = Date.now();
       this.#backoffMs = 1_000;
     };
-    this.#informer.on('add', (o) => (heard(), opts.onChange('add', o)));
-    this.#informer.on('update', (o) => (heard(), opts.onChange('update', o)));
+    // The cache holds the very object the handlers get: dropping managedFields here keeps
+    // them out of memory (often the largest part of an object, never read by tide).
+    const lean = (o: T) => {
+      if (o.metadata?.managedFields) delete o.metadata.managedFields;
+      return o;
+    };
+    this.#informer.on('add', (o) => (heard(), opts.onChange('add', lean(o))));
+    this.#informer.on('update', (o) => (heard(), opts.onChange('update', lean(o))));
     this.#informer.on('delete', (o) => (heard(), opts.onChange('delete', o)));
     this.#informer.on('connect', () => {
       heard();

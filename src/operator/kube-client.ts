@@ -4,9 +4,15 @@
  * Every request goes through one token bucket, so `--qps`/`--burst` bound what the operator
  * asks of the API server (KEDA's `--kube-api-qps 20 --kube-api-burst 30`), and is counted.
  * The informers use client-node's own watch; their list calls go through here.
+ *
+ * Connections are kept alive and reused: client-node's `applyToHTTPSOptions` builds a new
+ * Agent for every call, so each request paid a TCP connect and a TLS handshake (with a client
+ * certificate), which at thousands of ScaledObjects was the operator's largest CPU cost. The
+ * client keeps one Agent per TLS identity (a rotated certificate gets a new one) and only
+ * takes headers and TLS material from the kubeconfig per request.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 
 /** An API error with the server's status and message (never the request body). */
@@ -30,6 +36,9 @@ export interface KubeClientOptions {
 
 export type PatchType = 'merge' | 'json' | 'strategic';
 
+/** Queue order under the rate limit: urgent, then normal, then background. */
+export type Lane = 'urgent' | 'normal' | 'background';
+
 const PATCH_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
@@ -51,8 +60,11 @@ export class KubeClient {
   readonly #burst: number;
   #tokens: number;
   #last = Date.now();
+  readonly #lanes: Record<Lane, (() => void)[]> = { urgent: [], normal: [], background: [] };
+  #pumpTimer: NodeJS.Timeout | undefined;
   /** Requests sent, for metrics and the benchmarks. */
   requests = 0;
+  #agent: { key: string; agent: HttpsAgent | HttpAgent } | undefined;
 
   constructor(kc: KubeConfig, opts: KubeClientOptions = {}) {
     this.kc = kc;
@@ -72,18 +84,160 @@ export class KubeClient {
     return c.server;
   }
 
-  /** Waits for a token of the rate limit. */
-  async #throttle(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#qps);
-      this.#last = now;
-      if (this.#tokens >= 1) {
-        this.#tokens -= 1;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.#tokens) / this.#qps) * 1000)));
+  /**
+   * Waits for a token of the rate limit. Waiters queue in order behind one timer (a waiter
+   * polling its own timer made 10,000 start-up reconciles wake each other thousands of times
+   * a second). Three lanes: `urgent` (scale writes: the reaction to a source) first, then
+   * `normal`, then `background` (Events, status writes), so at start-up the reads that get
+   * controllers running are not queued behind the first rounds' Events and status.
+   */
+  #throttle(lane: Lane = 'normal'): Promise<void> {
+    this.#refill();
+    if (this.#tokens >= 1 && this.queued === 0) {
+      this.#tokens -= 1;
+      return Promise.resolve();
     }
+    return new Promise<void>((resolve) => {
+      this.#lanes[lane].push(resolve);
+      this.#pump();
+    });
+  }
+
+  #refill(): void {
+    const now = Date.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#qps);
+    this.#last = now;
+  }
+
+  #pump(): void {
+    if (this.#pumpTimer) return;
+    this.#refill();
+    while (this.#tokens >= 1) {
+      const next =
+        this.#lanes.urgent.shift() ?? this.#lanes.normal.shift() ?? this.#lanes.background.shift();
+      if (!next) return;
+      this.#tokens -= 1;
+      next();
+    }
+    if (this.queued === 0) return;
+    this.#pumpTimer = setTimeout(
+      () => {
+        this.#pumpTimer = undefined;
+        this.#pump();
+      },
+      Math.ceil(((1 - this.#tokens) / this.#qps) * 1000),
+    );
+  }
+
+  /** Requests waiting for a token (metrics, tests). */
+  get queued(): number {
+    const l = this.#lanes;
+    return l.urgent.length + l.normal.length + l.background.length;
+  }
+
+  /** The kept-alive Agent for this TLS identity (the kubeconfig may rotate certificates). */
+  #agentFor(opts: RequestOptions, plain: boolean): HttpsAgent | HttpAgent {
+    const pem = (x: unknown): string =>
+      x === undefined
+        ? ''
+        : Array.isArray(x)
+          ? x.map(pem).join(',')
+          : Buffer.isBuffer(x)
+            ? x.toString('base64')
+            : typeof x === 'string'
+              ? x
+              : JSON.stringify(x);
+    const key = [
+      plain,
+      pem(opts.ca),
+      pem(opts.cert),
+      pem(opts.key),
+      opts.rejectUnauthorized,
+      opts.servername,
+    ].join('\0');
+    if (this.#agent?.key === key) return this.#agent.agent;
+    this.#agent?.agent.destroy();
+    const common = {
+      keepAlive: true,
+      // HTTP/1.1: one request per socket at a time. 64 keeps start-up reconciles and
+      // background writes from queueing at the Agent when the API server is slow.
+      maxSockets: 64,
+      maxFreeSockets: 16,
+      scheduling: 'lifo' as const,
+    };
+    const agent = plain
+      ? new HttpAgent(common)
+      : new HttpsAgent({
+          ...common,
+          ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+          ...(opts.cert !== undefined ? { cert: opts.cert } : {}),
+          ...(opts.key !== undefined ? { key: opts.key } : {}),
+          ...(opts.pfx !== undefined ? { pfx: opts.pfx } : {}),
+          ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+          ...(opts.rejectUnauthorized !== undefined
+            ? { rejectUnauthorized: opts.rejectUnauthorized }
+            : {}),
+          ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+        });
+    this.#agent = { key, agent };
+    return agent;
+  }
+
+  /**
+   * A watch: GETs `path` (which carries `watch=1`) and calls `onLine` with each line of the
+   * response as it arrives; resolves when the server ends the stream, rejects on an HTTP error
+   * or `signal`. Watches get their own connections (no pooling): a long-lived stream must not
+   * hold one of the request lane's sockets.
+   */
+  async stream(path: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+    await this.#throttle();
+    this.requests++;
+    const url = new URL(path, this.server);
+    const opts: RequestOptions = {
+      method: 'GET',
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      headers: { Accept: 'application/json' },
+    };
+    await this.kc.applyToHTTPSOptions(opts);
+    delete opts.agent;
+    const plain = url.protocol === 'http:';
+    const send = plain ? httpRequest : httpsRequest;
+    return new Promise<void>((resolve, reject) => {
+      const req = send({ ...opts, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        let rest = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          rest += chunk;
+          let nl: number;
+          while ((nl = rest.indexOf('\n')) >= 0) {
+            const line = rest.slice(0, nl);
+            rest = rest.slice(nl + 1);
+            if (status >= 200 && status < 300 && line.trim()) onLine(line);
+          }
+        });
+        res.on('end', () => {
+          if (status >= 200 && status < 300) {
+            if (rest.trim()) onLine(rest);
+            return resolve();
+          }
+          reject(
+            new KubeApiError(status, '', `GET ${url.pathname}: ${status} ${rest.slice(0, 200)}`),
+          );
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Closes the kept-alive connections (the process can then exit on its own). */
+  close(): void {
+    this.#agent?.agent.destroy();
+    this.#agent = undefined;
   }
 
   get<T>(path: string): Promise<T> {
@@ -100,16 +254,22 @@ export class KubeClient {
     }
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  post<T>(path: string, body: unknown, opts: { lane?: Lane } = {}): Promise<T> {
+    return this.request<T>('POST', path, body, 'application/json', opts.lane);
   }
 
   put<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PUT', path, body);
   }
 
-  patch<T>(path: string, body: unknown, type: PatchType = 'merge'): Promise<T> {
-    return this.request<T>('PATCH', path, body, PATCH_TYPES[type]);
+  /** `lane`: see #throttle (scale writes `urgent`, status writes `background`). */
+  patch<T>(
+    path: string,
+    body: unknown,
+    type: PatchType = 'merge',
+    opts: { lane?: Lane } = {},
+  ): Promise<T> {
+    return this.request<T>('PATCH', path, body, PATCH_TYPES[type], opts.lane);
   }
 
   delete<T>(path: string): Promise<T> {
@@ -121,8 +281,9 @@ export class KubeClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    lane: Lane = 'normal',
   ): Promise<T> {
-    await this.#throttle();
+    await this.#throttle(lane);
     this.requests++;
     const url = new URL(path, this.server);
     const opts: RequestOptions = {
@@ -133,6 +294,7 @@ export class KubeClient {
       headers: { Accept: 'application/json' },
     };
     await this.kc.applyToHTTPSOptions(opts);
+    opts.agent = this.#agentFor(opts, url.protocol === 'http:');
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
       opts.headers = {

@@ -14,6 +14,7 @@
  * cannot be scaled, gets Ready=False (`ScaledObjectCheckFailed`, the field-path message) and
  * is retried on its next change or on resync. Reconciles of one object are serialized.
  */
+import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ScaledObjectDecision, ScaledObjectState } from '../engine/index.js';
@@ -44,6 +45,8 @@ import { ScaleTargetPods } from './pod-metrics.js';
 import type { KubeClient } from './kube-client.js';
 import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
+import { TargetWatches } from './target-watch.js';
+import { Admission } from './admission.js';
 import { checkFailedStatus, decisionStatus, type ScaledObjectStatus } from './so-status.js';
 
 export const KEDA_GROUP_PATH = '/apis/keda.sh/v1alpha1';
@@ -86,21 +89,30 @@ interface Entry {
 
 const soKey = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
-/** What makes a ScaledObject's controller be rebuilt: spec, annotations, deletion; never status. */
+/**
+ * What makes a ScaledObject's controller be rebuilt: spec, annotations, deletion; never
+ * status. Kept as a digest (20 bytes), not the JSON itself (a spec's size, per object).
+ */
 const fingerprint = (o: SoStatusObject, authVersion: number) =>
-  JSON.stringify([
-    o.spec,
-    o.metadata?.annotations ?? {},
-    o.metadata?.generation,
-    o.metadata?.deletionTimestamp,
-    authVersion,
-  ]);
+  createHash('sha1')
+    .update(
+      JSON.stringify([
+        o.spec,
+        o.metadata?.annotations ?? {},
+        o.metadata?.generation,
+        o.metadata?.deletionTimestamp,
+        authVersion,
+      ]),
+    )
+    .digest('base64');
 
 export class Operator {
   readonly #opts: OperatorOptions;
   readonly #pool = new SharedConnectionPool();
   readonly #entries = new Map<string, Entry>();
   readonly #queues = new Map<string, Promise<void>>();
+  /** Per object: the reconcile queued and not started yet (see #enqueue). */
+  readonly #waiting = new Map<string, { o: SoStatusObject; deleted: boolean }>();
   readonly #informers: WatchedInformer<KubernetesObject>[] = [];
   readonly #soInformers: WatchedInformer<SoStatusObject>[] = [];
   readonly #taInformers: WatchedInformer<KubernetesObject>[] = [];
@@ -109,6 +121,9 @@ export class Operator {
   #scaledJobs: ScaledJobs | undefined;
   readonly #status: StatusWriter;
   readonly #events: EventRecorder;
+  readonly #targetWatches: TargetWatches;
+  /** Reconciles at once: enough to keep --burst busy, few enough to keep probes answered. */
+  readonly #admission = new Admission(64);
   /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
   #authVersion = 0;
   #stopped = false;
@@ -118,6 +133,7 @@ export class Operator {
     this.#opts = opts;
     this.#status = new StatusWriter(opts.client, opts.logger);
     this.#events = new EventRecorder(opts.client, opts.logger);
+    this.#targetWatches = new TargetWatches(opts.client, opts.logger);
   }
 
   /** Status writes done so far (for tests and benchmarks). */
@@ -271,6 +287,7 @@ export class Operator {
     await Promise.allSettled([...this.#queues.values()]);
     await Promise.all([...this.#entries.values()].map((e) => this.#stopEntry(e)));
     await this.#scaledJobs?.stop();
+    await this.#targetWatches.stop();
     this.#entries.clear();
     await this.#status.flush();
   }
@@ -310,9 +327,25 @@ export class Operator {
   #enqueue(o: SoStatusObject, deleted: boolean): void {
     if (this.#stopped) return;
     const key = soKey(o);
+    // Coalesced: while a reconcile of this object waits its turn, later changes and resyncs
+    // only replace what it will reconcile. Without this, every 30 s resync queued another
+    // reconcile per object behind a slow start-up (10,000 promise chains each time).
+    const waiting = this.#waiting.get(key);
+    if (waiting) {
+      waiting.o = o;
+      waiting.deleted = deleted;
+      return;
+    }
+    const job = { o, deleted };
+    this.#waiting.set(key, job);
     const prev = this.#queues.get(key) ?? Promise.resolve();
     const next = prev
-      .then(() => (deleted ? this.#remove(key) : this.#reconcile(key, o)))
+      .then(() =>
+        this.#admission.run(() => {
+          this.#waiting.delete(key);
+          return job.deleted ? this.#remove(key) : this.#reconcile(key, job.o);
+        }),
+      )
       .catch((e: unknown) => {
         // Forget it so the next change or resync tries again from scratch.
         const entry = this.#entries.get(key);
@@ -320,6 +353,7 @@ export class Operator {
         this.#opts.logger.error({ object: key, err: errorMessage(e) }, 'reconcile failed');
       })
       .finally(() => {
+        if (this.#waiting.get(key) === job) this.#waiting.delete(key);
         if (this.#queues.get(key) === next) this.#queues.delete(key);
       });
     this.#queues.set(key, next);
@@ -427,10 +461,13 @@ export class Operator {
       ref,
       gvkr,
       initial: scale,
-      // Outside changes (kubectl scale) are seen within this. Every /scale read costs QPS
-      // budget, so it does not follow pollingInterval (1 s x 10,000 objects would be 10k
-      // req/s): 30 s, longer when the reads of all targets would take over a quarter of
-      // --qps, so scale writes, status and Jobs always find room in the budget.
+      // Outside changes (kubectl scale) come from a watch of the target's kind: /scale is
+      // read again only when the object changed (no steady API traffic).
+      changes: (onChange) => this.#targetWatches.subscribe(gvkr, ref.namespace, ref.name, onChange),
+      // Kinds the operator may not watch are polled. Every /scale read costs QPS budget, so
+      // it does not follow pollingInterval (1 s x 10,000 objects would be 10k req/s): 30 s,
+      // longer when the reads of all targets would take over a quarter of --qps, so scale
+      // writes, status and Jobs always find room in the budget.
       refreshMs: () =>
         Math.max(
           30_000,
@@ -475,9 +512,8 @@ export class Operator {
       decisionRingSize: 1,
       onDecision: (_so, d: ScaledObjectDecision) => {
         for (const ev of d.events) this.#events.record(raw, 'ScaledObject', ev.code, ev.message);
-        const metricNames = controller
-          .status()
-          .triggers.flatMap((t) => (t.metricName ? [t.metricName] : []));
+        // Not status(): that builds every trigger's and replica's row, each round.
+        const metricNames = controller.metricNames();
         this.#status.write(
           raw,
           decisionStatus({ so, decision: d, gvkr, originalReplicaCount, metricNames }),

@@ -21,13 +21,24 @@ const PLURALS: Record<string, string> = {
   ScaledJob: 'scaledjobs',
 };
 
-/** JSON with keys sorted, so equal statuses compare equal whatever the key order. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
-      : x,
-  );
+/**
+ * JSON with keys sorted, so equal statuses compare equal whatever the key order. Written out
+ * rather than a JSON.stringify replacer that rebuilt every object: it runs for every round of
+ * every ScaledObject. `undefined` members are left out, as JSON.stringify does.
+ */
+export function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v))
+    return `[${v.map((x) => (x === undefined ? 'null' : canonical(x))).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let out = '';
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined || typeof x === 'function') continue;
+    out += `${out ? ',' : ''}${JSON.stringify(k)}:${canonical(x)}`;
+  }
+  return `{${out}}`;
 }
 
 export class StatusWriter {
@@ -71,7 +82,8 @@ export class StatusWriter {
       if (w.json === slot.last) continue;
       try {
         this.writes++;
-        await this.#client.patch(w.path, { status: w.status }, 'merge');
+        // Background lane: behind the reads and writes that scale.
+        await this.#client.patch(w.path, { status: w.status }, 'merge', { lane: 'background' });
         slot.last = w.json;
       } catch (e) {
         // A deleted object needs no status; anything else is retried by the next change.

@@ -23,7 +23,7 @@ import type { RoundObservation } from '../observe/types.js';
 import type { ScaleTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';
 import { PollLoop } from './loop.js';
-import { engineInputs, triggerStatuses } from './to-engine.js';
+import { engineInputs, fallbackMetricName, triggerStatuses } from './to-engine.js';
 import { WorkerTotals } from './worker-counters.js';
 import { TARGET_WAIT_ANNOTATION } from '../engine/wait-target.js';
 import { TriggerReader, type ScalerReading } from './trigger-readings.js';
@@ -179,6 +179,11 @@ export class ScaledObjectController {
     const until = decision.reasons.find((r) => r.code === KEDA.ScalerCooldown)?.data?.until;
     if (typeof until === 'number') this.#loop.wakeAt(until + 1);
     this.#opts.onDecision?.(this.so, decision);
+  }
+
+  /** The metric name of each trigger as of the last round (what `status()` reports, cheaply). */
+  metricNames(): string[] {
+    return this.#lastReadings.map((r) => r.specs[0]?.name ?? fallbackMetricName(r));
   }
 
   status(): ObjectStatus {

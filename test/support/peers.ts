@@ -247,19 +247,22 @@ function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
  * Succeeded) at once; the default 'general' stages take ~1-6 s per step, tunable per Pod.
  * `metricsServer: true` also serves metrics.k8s.io (metrics-server scraping KWOK's usage,
  * set per Pod with the kwok.x-k8s.io/usage-cpu and /usage-memory annotations; a new Pod has
- * PodMetrics after 2-4 scrapes of 10 s).
+ * PodMetrics after 2-4 scrapes of 10 s). `apiOnly: true` starts etcd and the API server only
+ * (custom resources, no Pods), for benchmarks.
  */
 export async function startKubeCluster(
-  opts: { stages?: 'general' | 'fast'; metricsServer?: boolean } = {},
+  opts: { stages?: 'general' | 'fast'; metricsServer?: boolean; apiOnly?: boolean } = {},
 ): Promise<KubeCluster> {
-  for (const name of [
-    'etcd',
-    'kube-apiserver',
-    'kube-controller-manager',
-    'kube-scheduler',
-    'kwok',
-    ...(opts.metricsServer ? (['metrics-server'] as const) : []),
-  ] as const) {
+  for (const name of opts.apiOnly
+    ? (['etcd', 'kube-apiserver'] as const)
+    : ([
+        'etcd',
+        'kube-apiserver',
+        'kube-controller-manager',
+        'kube-scheduler',
+        'kwok',
+        ...(opts.metricsServer ? (['metrics-server'] as const) : []),
+      ] as const)) {
     peerBinary(name);
   }
   const runDir = mkdtempSync(join(tmpdir(), 'tide-kube-run-'));
@@ -267,6 +270,7 @@ export async function startKubeCluster(
     KUBE_RUN_DIR: runDir,
     KUBE_STAGES: opts.stages ?? 'general',
     KUBE_METRICS_SERVER: opts.metricsServer ? '1' : '0',
+    KUBE_API_ONLY: opts.apiOnly ? '1' : '0',
   };
   try {
     await runScript(['start'], env);

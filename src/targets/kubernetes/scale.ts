@@ -23,6 +23,8 @@ export interface ScaleRef {
 
 /** The autoscaling/v1 Scale object the API returns. */
 export interface ScaleObject {
+  /** The scaled object's resourceVersion (a Scale carries its parent's). */
+  metadata?: { resourceVersion?: string };
   spec?: { replicas?: number };
   status?: { replicas?: number; selector?: string };
 }
@@ -113,6 +115,13 @@ export interface KubeScaleTargetOptions {
    * again before each period. @default 30_000
    */
   refreshMs?: number | (() => number);
+  /**
+   * Change notifications for the target object (the operator's watch, target-watch.ts): the
+   * callback gets the object's new resourceVersion. When it resolves to an unsubscribe
+   * function the target stops polling `/scale` and re-reads it only on a change; when it
+   * resolves to undefined (the kind cannot be watched) polling goes on.
+   */
+  changes?: (onChange: (resourceVersion: string) => void) => Promise<(() => void) | undefined>;
   /** Called after each successful write, e.g. for Events. */
   onScaled?: (from: number, to: number, reason: string) => void;
   onError?: (message: string) => void;
@@ -132,6 +141,11 @@ export class KubeScaleTarget implements ScaleTarget {
   #stopped = false;
   #refreshing = false;
   #marks: DeletionCostMarks | undefined;
+  /** Set once change notifications flow: no polling then. */
+  #unsubscribe: (() => void) | undefined;
+  /** A change was notified while a read or write was under way: read again after it. */
+  #stale = false;
+  #notifiedRv: string | undefined;
 
   constructor(opts: KubeScaleTargetOptions) {
     this.#opts = opts;
@@ -140,10 +154,36 @@ export class KubeScaleTarget implements ScaleTarget {
     this.#scale = opts.initial;
     this.#desired = this.#specReplicas();
     this.#schedule();
+    opts
+      .changes?.((rv) => this.#changed(rv))
+      .then((unsubscribe) => {
+        if (!unsubscribe) return;
+        if (this.#stopped) return unsubscribe();
+        this.#unsubscribe = unsubscribe;
+        clearTimeout(this.#timer);
+        // Changes between the initial read and the subscription are caught by one read.
+        void this.refresh();
+      })
+      .catch(() => undefined);
+  }
+
+  #changed(rv: string): void {
+    this.#notifiedRv = rv;
+    if (rv && rv === this.#scale.metadata?.resourceVersion) return;
+    void this.refresh();
+  }
+
+  /** After a read or write: a change notified meanwhile and not yet seen is read now. */
+  #catchUp(): void {
+    if (!this.#stale || this.#pending > 0 || this.#refreshing) return;
+    this.#stale = false;
+    const rv = this.#notifiedRv;
+    if (rv && rv === this.#scale.metadata?.resourceVersion) return;
+    void this.refresh();
   }
 
   #schedule(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#unsubscribe) return;
     const r = this.#opts.refreshMs ?? 30_000;
     const period = typeof r === 'function' ? r() : r;
     this.#timer = setTimeout(
@@ -161,7 +201,11 @@ export class KubeScaleTarget implements ScaleTarget {
   /** Re-reads `/scale` unless a write is under way (its response is newer). */
   async refresh(): Promise<void> {
     // One read at a time: a slow (rate-limited) API must not pile refreshes up.
-    if (this.#pending > 0 || this.#stopped || this.#refreshing) return;
+    if (this.#stopped) return;
+    if (this.#pending > 0 || this.#refreshing) {
+      this.#stale = true;
+      return;
+    }
     this.#refreshing = true;
     try {
       const s = await this.#opts.client.get<ScaleObject>(this.#path);
@@ -172,6 +216,7 @@ export class KubeScaleTarget implements ScaleTarget {
       this.#lastError = errorMessage(e);
     } finally {
       this.#refreshing = false;
+      this.#catchUp();
     }
   }
 
@@ -198,9 +243,13 @@ export class KubeScaleTarget implements ScaleTarget {
           for (const f of await this.#marks.apply(hint.busy))
             this.#opts.onError?.(`${this.name}: cannot mark a busy pod: ${f}`);
         }
-        const s = await this.#opts.client.patch<ScaleObject>(this.#path, {
-          spec: { replicas: n },
-        });
+        // Urgent: a reaction to the source goes ahead of start-up reads and status writes.
+        const s = await this.#opts.client.patch<ScaleObject>(
+          this.#path,
+          { spec: { replicas: n } },
+          'merge',
+          { lane: 'urgent' },
+        );
         this.#scale = s;
         this.#lastError = undefined;
         this.#opts.onScaled?.(from, n, reason ?? '');
@@ -214,7 +263,10 @@ export class KubeScaleTarget implements ScaleTarget {
         this.#desired = this.#specReplicas();
         this.#opts.onError?.(this.#lastError);
       })
-      .finally(() => this.#pending--);
+      .finally(() => {
+        this.#pending--;
+        this.#catchUp();
+      });
   }
 
   /** Resolves once every write asked so far has been applied or has failed. */
@@ -238,6 +290,7 @@ export class KubeScaleTarget implements ScaleTarget {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#unsubscribe?.();
     await this.#writes;
   }
 }
