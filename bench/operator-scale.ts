@@ -26,7 +26,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
-import { KubeApiError, KubeClient, loadKubeConfig } from '../src/operator/kube-client.js';
+import { KubeApiError, KubeClient, loadKubeConfig } from '../src/targets/kubernetes/kube-client.js';
 import { createNamespace, installCrds } from '../test/integration/operator/support.js';
 import { startKubeCluster } from '../test/support/peers.js';
 import { freePort } from '../test/support/ports.js';
@@ -171,7 +171,7 @@ async function soak(pid: number, port: number): Promise<void> {
 async function run(n: number): Promise<void> {
   // Workers are custom resources without Pods: etcd and the API server are all it needs.
   const cluster = await startKubeCluster({ stages: 'fast', apiOnly: true });
-  // One push-watch connection per ScaledObject (src/scalers/redis-watch.ts): lift Redis' 10,000.
+  // One push-watch connection per ScaledObject (src/scalers/redis/watch.ts): lift Redis' 10,000.
   const redisServer = await startRedis(['--maxclients', '30000']);
   const redis = new Redis(redisServer.port, '127.0.0.1');
   const admin = new KubeClient(loadKubeConfig(cluster.kubeconfig), { qps: 5000, burst: 5000 });

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifestsFromString } from '../src/manifests/load.js';
 import { DecisionLog } from '../src/observe/decision-log.js';
-import { SharedConnectionPool } from '../src/scalers/pool.js';
+import { SharedConnectionPool } from '../src/scalers/core/pool.js';
 import { ScaledObjectController } from '../src/scheduler/scaled-object-controller.js';
 import type { ScaleTarget, TargetStatus } from '../src/targets/target.js';
 import { startRedis } from '../test/support/redis-server.js';

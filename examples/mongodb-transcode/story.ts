@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { queryControl } from '../../src/local/control.js';
 import { stateDir } from '../../src/local/state-dir.js';
-import type { JobStatus, TideStatus } from '../../src/local/status-model.js';
+import type { JobStatus, TideStatus } from '../../src/scheduler/status.js';
 import { insertTasks } from './insert-tasks.js';
 
 const root = resolve(import.meta.dirname, '../..');

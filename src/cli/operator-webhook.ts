@@ -7,7 +7,7 @@ import { KedaAdmission } from '../operator/webhook/admission.js';
 import { serviceHosts } from '../operator/webhook/cert-plan.js';
 import { DirCerts, SecretCerts } from '../operator/webhook/certs.js';
 import { startWebhookServer, type WebhookServer } from '../operator/webhook/server.js';
-import type { KubeClient } from '../operator/kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 import type { OperatorCliOptions } from './operator.js';
 
 export const WEBHOOK_DEFAULTS = {

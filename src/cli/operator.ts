@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { errorMessage } from '../errors.js';
 import { startHealthServer } from '../operator/health.js';
-import { KubeClient, loadKubeConfig } from '../operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../targets/kubernetes/kube-client.js';
 import { LeaderElector } from '../operator/leader.js';
 import { OperatorObservers } from '../operator/observe.js';
 import { Operator } from '../operator/operator.js';

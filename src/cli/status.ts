@@ -1,7 +1,7 @@
 /** `tide status`: asks the running `tide up` in this folder through its control socket. */
 import { queryControl } from '../local/control.js';
 import { stateDir } from '../local/state-dir.js';
-import type { TideStatus } from '../local/status-model.js';
+import type { TideStatus } from '../scheduler/status.js';
 import { renderStatusTable } from '../local/status-table.js';
 
 export async function runStatus(opts: { json?: boolean }): Promise<number> {

@@ -13,7 +13,7 @@ import { startControlServer, stopControlServer } from '../local/control.js';
 import { ManifestSource } from '../local/manifest-source.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { acquireLock, AlreadyRunningError, stateDir } from '../local/state-dir.js';
-import type { TideStatus } from '../local/status-model.js';
+import type { TideStatus } from '../scheduler/status.js';
 import { TerminalView } from '../local/terminal.js';
 import { decisionsDir, DecisionLog } from '../observe/decision-log.js';
 import { LocalDashboardSource } from '../observe/dashboard/local-source.js';

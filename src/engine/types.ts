@@ -2,7 +2,7 @@
  * Inputs and outputs shared by the engine's decisions. Everything is plain data: the scheduler
  * keeps the returned `state` and hands it back next round, so the engine itself holds nothing.
  */
-import type { MetricSpec, MetricValue } from '../scalers/types.js';
+import type { MetricSpec, MetricValue } from '../scalers/core/types.js';
 import type { WaitEstimate } from './wait-target.js';
 
 export type { MetricSpec, MetricValue };

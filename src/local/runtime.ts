@@ -22,7 +22,7 @@ import {
   type ScaledObject,
   type StatefulSet,
 } from '../manifests/types.js';
-import { SharedConnectionPool } from '../scalers/pool.js';
+import { SharedConnectionPool } from '../scalers/core/pool.js';
 import { ScaledJobController } from '../scheduler/scaled-job-controller.js';
 import { ScaledObjectController } from '../scheduler/scaled-object-controller.js';
 import { JobRunner } from '../targets/local/job-runner.js';
@@ -31,7 +31,7 @@ import { localReplicasOf } from '../targets/local/replica-processes.js';
 import type { OutputStream, TargetEvent } from '../targets/target.js';
 import type { RoundObservation } from '../observe/types.js';
 import { processTemplate, type ProcessTemplate } from './process-template.js';
-import type { ObjectStatus } from './status-model.js';
+import type { ObjectStatus } from '../scheduler/status.js';
 
 export interface LocalRuntimeOptions {
   logDir: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ObjectStatus, TideStatus } from './status-model.js';
+import type { ObjectStatus, TideStatus } from '../scheduler/status.js';
 import { renderStatusTable } from './status-table.js';
 
 function status(objects: ObjectStatus[]): TideStatus {

@@ -1,5 +1,5 @@
 /** Renders TideStatus as the table `tide status` and the live terminal view print. */
-import type { ObjectStatus, TideStatus, TriggerStatus } from './status-model.js';
+import type { ObjectStatus, TideStatus, TriggerStatus } from '../scheduler/status.js';
 
 function fmtNum(n: number | undefined): string {
   if (n === undefined) return '-';

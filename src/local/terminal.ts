@@ -3,7 +3,7 @@
  * redrawn in place (a sticky footer). Otherwise: plain lines, and one line per decision change.
  */
 import type { OutputStream } from '../targets/target.js';
-import type { TideStatus } from './status-model.js';
+import type { TideStatus } from '../scheduler/status.js';
 import { renderStatusTable } from './status-table.js';
 
 // eslint-disable-next-line no-control-regex -- matching the escape character is the point

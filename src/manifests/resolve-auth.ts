@@ -8,7 +8,7 @@ import { findNamed } from './lookup.js';
 import type { ManifestIssue } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { MaybeSecret } from '../secret.js';
-import type { TriggerInputs } from '../scalers/types.js';
+import type { TriggerInputs } from '../scalers/core/types.js';
 import { scaleTargetKind, usesScalingModifiers } from './defaults.js';
 import { findConfigMap, findSecret, resolveContainerEnv } from './resolve-env.js';
 import { objectName } from './types.js';

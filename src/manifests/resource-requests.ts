@@ -6,7 +6,7 @@
  * default (or defaultRequest) above 0. Pure: the caller reads the workload and LimitRanges.
  */
 import { scaleTargetKind } from './defaults.js';
-import { parseQuantity } from '../scalers/quantity.js';
+import { parseQuantity } from '../scalers/resource/quantity.js';
 import type { Container, ScaledObject } from './types.js';
 
 export type ResourceName = 'cpu' | 'memory';

@@ -5,7 +5,7 @@
 import { decideScaledJob, type ScaledJobInput } from '../engine/scaled-job.js';
 import { decideScaledObject, type ScaledObjectInput } from '../engine/scaled-object.js';
 import type { MetricSpec, ScaledObjectState, TriggerReading } from '../engine/types.js';
-import type { TriggerStatus } from '../local/status-model.js';
+import type { TriggerStatus } from '../scheduler/status.js';
 import type { ScaledJob, ScaledJobSpec } from '../manifests/types.js';
 import type { DecisionRecord } from './types.js';
 

@@ -7,9 +7,9 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KEDA } from '../engine/reasons.js';
-import type { ObjectStatus } from '../local/status-model.js';
+import type { ObjectStatus } from '../scheduler/status.js';
 import type { ManifestSet } from '../manifests/types.js';
-import { metricName } from '../scalers/metric-name.js';
+import { metricName } from '../scalers/core/metric-name.js';
 import type { RoundObservation } from './types.js';
 
 /** KEDA's label set for the per-scaler metrics. */

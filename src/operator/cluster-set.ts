@@ -20,7 +20,7 @@ import type {
   TideObject,
   TriggerAuthentication,
 } from '../manifests/types.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 
 /** The pseudo file name of a cluster object in messages. */
 export function clusterSource(kind: string, namespace: string | undefined, name: string): string {

@@ -6,7 +6,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 
 /** The reasons KEDA emits as Warning events; everything else is Normal. */
 const WARNINGS = new Set([

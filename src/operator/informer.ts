@@ -10,7 +10,7 @@ import { makeInformer, type Informer, type KubernetesObject } from '@kubernetes/
 import type { ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 
 export interface WatchedInformerOptions<T extends KubernetesObject> {
   client: KubeClient;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { JobCache } from '../targets/kubernetes/jobs.js';
 import { SJ_NAME_LABEL, type KubeJob, type KubePod } from '../targets/kubernetes/job-objects.js';
 import { WatchedInformer } from './informer.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 
 export interface InformerJobCacheOptions {
   client: KubeClient;

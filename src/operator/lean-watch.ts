@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import { KubeApiError, type KubeClient } from './kube-client.js';
+import { KubeApiError, type KubeClient } from '../targets/kubernetes/kube-client.js';
 
 export interface WatchedMeta {
   namespace?: string;

@@ -20,7 +20,7 @@ import type {
   ObjectRef,
   RoundObservation,
 } from '../observe/types.js';
-import type { ObjectStatus } from '../local/status-model.js';
+import type { ObjectStatus } from '../scheduler/status.js';
 import type { ManifestSet } from '../manifests/types.js';
 
 export class OperatorObservers {

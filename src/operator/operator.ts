@@ -23,7 +23,7 @@ import { errorMessage } from '../errors.js';
 import { pollingIntervalSeconds, scaleTargetKind } from '../manifests/defaults.js';
 import { validateSet } from '../manifests/validate.js';
 import { objectName, type ScaledObject } from '../manifests/types.js';
-import { SharedConnectionPool } from '../scalers/pool.js';
+import { SharedConnectionPool } from '../scalers/core/pool.js';
 import { ScaledObjectController } from '../scheduler/scaled-object-controller.js';
 import {
   KubeScaleTarget,
@@ -36,13 +36,13 @@ import { buildClusterSet, parseClusterObject, refDigest } from './cluster-set.js
 import { InformerJobCache } from './job-cache.js';
 import { ScaledJobs, type SjStatusObject } from './scaled-jobs.js';
 import type { ScaledJobController } from '../scheduler/scaled-job-controller.js';
-import type { ObjectStatus } from '../local/status-model.js';
+import type { ObjectStatus } from '../scheduler/status.js';
 import { addToSet, emptySet } from '../manifests/load.js';
 import type { ManifestSet } from '../manifests/types.js';
 import type { RoundObservation } from '../observe/types.js';
 import { WatchedInformer } from './informer.js';
 import { ScaleTargetPods } from './pod-metrics.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
 import { TargetWatches } from './target-watch.js';

@@ -5,8 +5,8 @@
  * requests per read, only for ScaledObjects with such triggers.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KubeApiError, type KubeClient } from './kube-client.js';
-import type { PodMetricsSource, PodMetricsView, PodView, PodsReading } from '../scalers/types.js';
+import { KubeApiError, type KubeClient } from '../targets/kubernetes/kube-client.js';
+import type { PodMetricsSource, PodMetricsView, PodView, PodsReading } from '../scalers/core/types.js';
 import type { ScaleObject } from '../targets/kubernetes/scale.js';
 
 interface Container {

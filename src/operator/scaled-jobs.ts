@@ -15,13 +15,13 @@ import { errorMessage } from '../errors.js';
 import { validateSet } from '../manifests/validate.js';
 import { objectName, type ScaledJob } from '../manifests/types.js';
 import type { RoundObservation } from '../observe/types.js';
-import type { ConnectionPool } from '../scalers/types.js';
+import type { ConnectionPool } from '../scalers/core/types.js';
 import { ScaledJobController } from '../scheduler/scaled-job-controller.js';
 import type { RawScaledJob } from '../targets/kubernetes/job-objects.js';
 import { KubeJobTarget, type JobCache } from '../targets/kubernetes/jobs.js';
 import { buildClusterSet, parseClusterObject } from './cluster-set.js';
 import type { EventRecorder } from './events.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 import { sjCheckFailedStatus, sjDecisionStatus, type ScaledJobStatus } from './sj-status.js';
 import type { StatusWriter } from './status-writer.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 import { StatusWriter } from './status-writer.js';
 
 function fakeClient() {

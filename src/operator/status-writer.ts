@@ -8,7 +8,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import { KubeApiError, type KubeClient } from './kube-client.js';
+import { KubeApiError, type KubeClient } from '../targets/kubernetes/kube-client.js';
 
 interface Slot {
   last: string | undefined;

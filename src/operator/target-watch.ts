@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import type { Gvkr } from '../targets/kubernetes/scale.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 import { LeanWatch } from './lean-watch.js';
 
 type Listener = (resourceVersion: string) => void;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { SharedConnectionPool } from './pool.js';
+import { SharedConnectionPool } from './core/pool.js';
 import { cron, cronNamePart, isInWindow } from './cron.js';
-import type { ParseResult, ScalerContext } from './types.js';
+import type { ParseResult, ScalerContext } from './core/types.js';
 
 function parse(md: Record<string, string>) {
   return cron.parse({ metadata: md, resolvedEnv: {}, authParams: {}, triggerIndex: 2 });

@@ -7,10 +7,10 @@
 import type * as CronParser from 'cron-parser';
 import { z } from 'zod';
 import { errorMessage, ScalerError } from '../errors.js';
-import { defineScaler, field } from './define.js';
-import { requireOnFirstUse } from './lazy-library.js';
-import { metricName } from './metric-name.js';
-import { int, text } from './params.js';
+import { defineScaler, field } from './core/define.js';
+import { requireOnFirstUse } from './core/lazy-library.js';
+import { metricName } from './core/metric-name.js';
+import { int, text } from './core/params.js';
 
 const cronParser = requireOnFirstUse<typeof CronParser>('cron-parser');
 

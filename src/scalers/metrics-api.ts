@@ -4,14 +4,14 @@
  * the value is greater than `activationTargetValue`; target `targetValue`.
  */
 import { z } from 'zod';
-import { defineScaler, field } from './define.js';
-import { authSecrets, buildHttpAuth, httpAuthFields, type HttpAuth } from './http-auth.js';
-import { DEFAULT_HTTP_TIMEOUT_MS, httpGet } from './http-get.js';
-import { metricName } from './metric-name.js';
-import { bool, duration, float, oneOf, text } from './params.js';
-import { TokenSource } from './rabbitmq-oauth.js';
-import { sourceScaler } from './source-scaler.js';
-import { valueFromResponse, type ApiFormat } from './value-location.js';
+import { defineScaler, field } from './core/define.js';
+import { authSecrets, buildHttpAuth, httpAuthFields, type HttpAuth } from './http/auth.js';
+import { DEFAULT_HTTP_TIMEOUT_MS, httpGet } from './http/get.js';
+import { metricName } from './core/metric-name.js';
+import { bool, duration, float, oneOf, text } from './core/params.js';
+import { TokenSource } from './rabbitmq/oauth.js';
+import { sourceScaler } from './core/source-scaler.js';
+import { valueFromResponse, type ApiFormat } from './http/value-location.js';
 
 export interface MetricsApiMeta {
   url: string;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Secret } from '../secret.js';
 import { buildMongoUri, escapeUserInfo, mongodb } from './mongodb.js';
 import { getScalerDefinition } from './registry.js';
-import type { ParseResult, TriggerInputs } from './types.js';
+import type { ParseResult, TriggerInputs } from './core/types.js';
 
 function inputs(
   metadata: Record<string, string>,

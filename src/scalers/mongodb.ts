@@ -8,12 +8,12 @@ import type { BSON, Document, MongoClient } from 'mongodb';
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import { Secret } from '../secret.js';
-import { defineScaler, field } from './define.js';
-import { metricName } from './metric-name.js';
-import { requireOnFirstUse } from './lazy-library.js';
-import { float, oneOf, secret, text } from './params.js';
-import { poolKey } from './pool.js';
-import { sourceScaler } from './source-scaler.js';
+import { defineScaler, field } from './core/define.js';
+import { metricName } from './core/metric-name.js';
+import { requireOnFirstUse } from './core/lazy-library.js';
+import { float, oneOf, secret, text } from './core/params.js';
+import { poolKey } from './core/pool.js';
+import { sourceScaler } from './core/source-scaler.js';
 
 export interface MongoMeta {
   /** The full URI: secret, it holds the password. */

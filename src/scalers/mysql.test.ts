@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret } from '../secret.js';
-import { dbNameFromConnectionString, parseMysqlDsn } from './mysql-dsn.js';
+import { dbNameFromConnectionString, parseMysqlDsn } from './sql/mysql-dsn.js';
 import { mysqlOptions, mysqlScaler } from './mysql.js';
 import { getScalerDefinition } from './registry.js';
-import type { ParseResult, TriggerInputs } from './types.js';
+import type { ParseResult, TriggerInputs } from './core/types.js';
 
 function inputs(
   metadata: Record<string, string>,

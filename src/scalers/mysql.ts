@@ -7,19 +7,19 @@ import type mysql from 'mysql2/promise';
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import { Secret } from '../secret.js';
-import { defineScaler, field } from './define.js';
-import { metricName } from './metric-name.js';
+import { defineScaler, field } from './core/define.js';
+import { metricName } from './core/metric-name.js';
 import {
   dbNameFromConnectionString,
   formatMysqlDsn,
   parseMysqlDsn,
   splitHostPort,
   type MysqlDsn,
-} from './mysql-dsn.js';
-import { float, secret, text, parseGoDuration } from './params.js';
-import { poolKey } from './pool.js';
-import { scanFloat } from './sql-value.js';
-import { sourceScaler } from './source-scaler.js';
+} from './sql/mysql-dsn.js';
+import { float, secret, text, parseGoDuration } from './core/params.js';
+import { poolKey } from './core/pool.js';
+import { scanFloat } from './sql/value.js';
+import { sourceScaler } from './core/source-scaler.js';
 
 export interface MysqlMeta {
   /** The Go DSN; secret, it holds the password. */

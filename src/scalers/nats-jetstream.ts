@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
-import { defineScaler, field, type BuildContext } from './define.js';
-import { metricName } from './metric-name.js';
-import { bool, int, text } from './params.js';
-import { sourceScaler } from './source-scaler.js';
-import type { Scaler, ScalerContext } from './types.js';
+import { defineScaler, field, type BuildContext } from './core/define.js';
+import { metricName } from './core/metric-name.js';
+import { bool, int, text } from './core/params.js';
+import { sourceScaler } from './core/source-scaler.js';
+import type { Scaler, ScalerContext } from './core/types.js';
 
 export interface NatsJetStreamMeta {
   /** `host:port` of the monitoring endpoint (no scheme). */

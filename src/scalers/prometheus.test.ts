@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret } from '../secret.js';
 import { prometheus, queryUrl, sampleValue } from './prometheus.js';
-import type { ParseResult, TriggerInputs } from './types.js';
+import type { ParseResult, TriggerInputs } from './core/types.js';
 
 function inputs(
   metadata: Record<string, string>,

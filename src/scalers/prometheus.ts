@@ -4,19 +4,19 @@
  * sample. Active when the value is greater than `activationThreshold`; target `threshold`.
  */
 import { z } from 'zod';
-import { defineScaler, field } from './define.js';
+import { defineScaler, field } from './core/define.js';
 import {
   authSecrets,
   buildHttpAuth,
   httpAuthFields,
   keyValues,
   type HttpAuth,
-} from './http-auth.js';
-import { DEFAULT_HTTP_TIMEOUT_MS, httpGet } from './http-get.js';
-import { metricName } from './metric-name.js';
-import { bool, duration, float, text } from './params.js';
-import { TokenSource } from './rabbitmq-oauth.js';
-import { sourceScaler } from './source-scaler.js';
+} from './http/auth.js';
+import { DEFAULT_HTTP_TIMEOUT_MS, httpGet } from './http/get.js';
+import { metricName } from './core/metric-name.js';
+import { bool, duration, float, text } from './core/params.js';
+import { TokenSource } from './rabbitmq/oauth.js';
+import { sourceScaler } from './core/source-scaler.js';
 
 export interface PrometheusMeta {
   serverAddress: string;

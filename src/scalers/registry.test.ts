@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { renderScalerDocs } from './docs.js';
+import { renderScalerDocs } from './core/docs.js';
 import { getScalerDefinition, scalerDefinitions } from './registry.js';
 
 test('scaler types are unique and sorted', () => {

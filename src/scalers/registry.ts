@@ -5,21 +5,21 @@
  * Definitions are held erased (`AnyScalerDefinition`): each has its own metadata type, and the
  * meta a definition's `parse` returns is accepted back only by that definition's `create`.
  */
-import { celery } from './celery.js';
+import { celery } from './celery/celery.js';
 import { cron } from './cron.js';
-import { erase } from './define.js';
-import { kafka } from './kafka.js';
+import { erase } from './core/define.js';
+import { kafka } from './kafka/kafka.js';
 import { metricsApi } from './metrics-api.js';
 import { mongodb } from './mongodb.js';
 import { mysqlScaler } from './mysql.js';
 import { natsJetStream } from './nats-jetstream.js';
-import { postgresql } from './postgresql.js';
+import { postgresql } from './postgresql/postgresql.js';
 import { prometheus } from './prometheus.js';
-import { rabbitmq } from './rabbitmq.js';
-import { redis, redisCluster, redisSentinel } from './redis.js';
-import { cpu, memory } from './resource.js';
-import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis-streams.js';
-import type { AnyScalerDefinition } from './types.js';
+import { rabbitmq } from './rabbitmq/rabbitmq.js';
+import { redis, redisCluster, redisSentinel } from './redis/redis.js';
+import { cpu, memory } from './resource/resource.js';
+import { redisClusterStreams, redisSentinelStreams, redisStreams } from './redis/streams.js';
+import type { AnyScalerDefinition } from './core/types.js';
 
 export const scalerDefinitions: readonly AnyScalerDefinition[] = [
   erase(celery),

@@ -1,6 +1,6 @@
 /** A bounded in-memory record of recent decisions per object, for status and `tide explain`. */
 import type { Reason } from '../engine/index.js';
-import type { TriggerStatus } from '../local/status-model.js';
+import type { TriggerStatus } from './status.js';
 
 export interface DecisionRecord {
   at: string;

@@ -20,8 +20,8 @@ import {
 } from '../manifests/defaults.js';
 import type { ManifestSet, ScaledJob } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
-import type { ObjectStatus } from '../local/status-model.js';
-import type { ConnectionPool } from '../scalers/types.js';
+import type { ObjectStatus } from './status.js';
+import type { ConnectionPool } from '../scalers/core/types.js';
 import type { RoundObservation } from '../observe/types.js';
 import type { JobTarget } from '../targets/target.js';
 import { DecisionRing, summarizeReasons } from './decision-log.js';

@@ -3,7 +3,7 @@
  * the next slot of `grainMs`, and every callback of a slot runs from a single Node timer. At
  * 10,000 ScaledObjects polled every second this is ~40 timers a second instead of 10,000, and
  * the rounds of one slot start in the same event-loop turn, so their reads go out together
- * (one Redis pipeline per server: src/scalers/redis-batch.ts). A callback runs at most
+ * (one Redis pipeline per server: src/scalers/redis/batch.ts). A callback runs at most
  * `grainMs` late, never early.
  */
 export const SLOT_GRAIN_MS = 25;

@@ -1,8 +1,8 @@
 /** Converts scaler readings into the engine's per-trigger inputs and status rows. */
 import type { MetricSpec, TriggerReading } from '../engine/index.js';
-import type { TriggerStatus } from '../local/status-model.js';
-import { metricName } from '../scalers/metric-name.js';
-import type { PushState } from '../scalers/types.js';
+import type { TriggerStatus } from './status.js';
+import { metricName } from '../scalers/core/metric-name.js';
+import type { PushState } from '../scalers/core/types.js';
 import type { ScalerReading } from './trigger-readings.js';
 
 export function engineInputs(readings: readonly ScalerReading[]): {

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { deploymentDoc, load, scaledObjectDoc, secretDoc } from '../manifests/test-manifests.js';
-import type { ConnectionPool, PooledConnection } from '../scalers/types.js';
+import type { ConnectionPool, PooledConnection } from '../scalers/core/types.js';
 import { duration, TriggerReader } from './trigger-readings.js';
 
 const PASSWORD = 'hunter2-very-secret';

@@ -13,7 +13,7 @@ import { resolveTriggerInputs } from '../manifests/resolve-auth.js';
 import type { ManifestSet, ScaledJob, ScaledObject } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import { getScalerDefinition } from '../scalers/registry.js';
-import { scrub } from '../scalers/scrub.js';
+import { scrub } from '../scalers/core/scrub.js';
 import { isSecret, type Secret } from '../secret.js';
 import { readSignal } from './deadline.js';
 import type {
@@ -25,7 +25,7 @@ import type {
   PushState,
   Scaler,
   WorkerCounters,
-} from '../scalers/types.js';
+} from '../scalers/core/types.js';
 
 /** How long to wait before re-establishing a push watch that ended. */
 const WATCH_RETRY_MS = 5_000;

@@ -10,7 +10,7 @@
  * dip when the worker takes it and rise when it starts, which reads as an arrival.
  */
 import type { WaitSignals } from '../engine/wait-target.js';
-import type { WorkerCounters } from '../scalers/types.js';
+import type { WorkerCounters } from '../scalers/core/types.js';
 
 export class WorkerTotals {
   readonly #last = new Map<string, WorkerCounters>();

@@ -23,7 +23,7 @@ import {
 import { loadManifestsFromString } from '../../src/manifests/load.js';
 import type { ScaledObject } from '../../src/manifests/types.js';
 import { validateSet } from '../../src/manifests/validate.js';
-import type { KubeClient } from '../../src/operator/kube-client.js';
+import type { KubeClient } from '../../src/targets/kubernetes/kube-client.js';
 import { KedaAdmission, type AdmittedKind } from '../../src/operator/webhook/admission.js';
 import { table, type Case } from './harness.js';
 

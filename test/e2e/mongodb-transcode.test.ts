@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { insertTasks } from '../../examples/mongodb-transcode/insert-tasks.js';
-import type { JobStatus, ObjectStatus } from '../../src/local/status-model.js';
+import type { JobStatus, ObjectStatus } from '../../src/scheduler/status.js';
 import { startFerret, type FerretServer } from '../support/peers.js';
 import { repoRoot, startTideUp, type TideUp } from '../support/tide-process.js';
 import { waitFor } from '../support/wait-for.js';

@@ -27,7 +27,7 @@ import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { insertTasks } from '../../examples/mongodb-transcode/insert-tasks.js';
-import { KubeClient, loadKubeConfig } from '../../src/operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../../src/targets/kubernetes/kube-client.js';
 import { Operator } from '../../src/operator/operator.js';
 import { applyObject, installCrds } from '../integration/operator/support.js';
 import { firstContainer, setEnv, type Doc } from '../support/manifest-edit.js';

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { TriggerStatus } from '../../src/local/status-model.js';
+import type { TriggerStatus } from '../../src/scheduler/status.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startTideUp, tideBin, type TideUp } from '../support/tide-process.js';
 import { waitFor } from '../support/wait-for.js';

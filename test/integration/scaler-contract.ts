@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ScalerError } from '../../src/errors.js';
-import type { Scaler } from '../../src/scalers/types.js';
+import type { Scaler } from '../../src/scalers/core/types.js';
 
 export interface ContractFactory {
   /** A scaler reading a working source, built for `triggerIndex`. */

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { queryControl } from '../../src/local/control.js';
 import { stateDir } from '../../src/local/state-dir.js';
-import type { ObjectStatus, TideStatus } from '../../src/local/status-model.js';
+import type { ObjectStatus, TideStatus } from '../../src/scheduler/status.js';
 import { waitFor } from './wait-for.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');

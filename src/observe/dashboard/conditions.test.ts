@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reason, KEDA, TIDE } from '../../engine/reasons.js';
-import type { ObjectStatus } from '../../local/status-model.js';
+import type { ObjectStatus } from '../../scheduler/status.js';
 import { conditionsOf, toDashboardObject } from './conditions.js';
 import type { DecisionRecord } from './source.js';
 

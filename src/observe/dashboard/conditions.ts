@@ -3,7 +3,7 @@
  * conditions and counts the page shows. Pure, so the operator's source can reuse it.
  */
 import { KEDA, TIDE } from '../../engine/reasons.js';
-import type { ObjectStatus } from '../../local/status-model.js';
+import type { ObjectStatus } from '../../scheduler/status.js';
 import {
   objectKey,
   type DashboardObject,

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { ObjectStatus } from '../../local/status-model.js';
+import type { ObjectStatus } from '../../scheduler/status.js';
 import { DecisionLog } from '../decision-log.js';
 import { LocalDashboardSource } from './local-source.js';
 import type { DecisionRecord, ObjectRef } from './source.js';

@@ -5,7 +5,7 @@
  * `logDir`: a Pod's output belongs to the kubelet, so the page hides the logs panel there.
  */
 import { join } from 'node:path';
-import type { ObjectStatus } from '../../local/status-model.js';
+import type { ObjectStatus } from '../../scheduler/status.js';
 import type { DecisionLog } from '../decision-log.js';
 import type { RoundObservation } from '../types.js';
 import { toDashboardObject } from './conditions.js';

@@ -7,7 +7,7 @@
  * Nothing here may carry a secret: objects hold names, counts, metric values, reasons and
  * errors (scaler errors are built without credentials); never trigger metadata or env.
  */
-import type { JobStatus, ReplicaStatus, TriggerStatus } from '../../local/status-model.js';
+import type { JobStatus, ReplicaStatus, TriggerStatus } from '../../scheduler/status.js';
 import type { DecisionRecord, ObjectRef } from '../types.js';
 
 export type { DecisionRecord, JobStatus, ObjectRef, ReplicaStatus, TriggerStatus };

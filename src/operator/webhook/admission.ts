@@ -26,7 +26,7 @@ import {
 import { validateSet } from '../../manifests/validate.js';
 import { resolveGvkr } from '../../targets/kubernetes/scale.js';
 import { buildClusterSet, parseClusterObject } from '../cluster-set.js';
-import type { KubeClient } from '../kube-client.js';
+import type { KubeClient } from '../../targets/kubernetes/kube-client.js';
 import { pendingReferences, triggerIndexOf } from './pending-refs.js';
 import {
   checkedTargetResource,

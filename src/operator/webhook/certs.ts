@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../errors.js';
-import { KubeApiError, type KubeClient } from '../kube-client.js';
+import { KubeApiError, type KubeClient } from '../../targets/kubernetes/kube-client.js';
 import { issueCerts, renewalReason, type StoredCerts } from './cert-plan.js';
 
 export interface ServingPair {

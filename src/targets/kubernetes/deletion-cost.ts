@@ -6,7 +6,7 @@
  * block the scale: without marks the ReplicaSet ranks Pods as it always does.
  */
 import { errorMessage } from '../../errors.js';
-import type { KubeClient } from '../../operator/kube-client.js';
+import type { KubeClient } from './kube-client.js';
 
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 

@@ -9,7 +9,7 @@
  * counts it and cannot create it twice (KEDA #2488: informer lag doubled the first round).
  */
 import { errorMessage } from '../../errors.js';
-import { KubeApiError, type KubeClient } from '../../operator/kube-client.js';
+import { KubeApiError, type KubeClient } from './kube-client.js';
 import type { JobRecord, JobTarget } from '../target.js';
 import {
   jobBody,

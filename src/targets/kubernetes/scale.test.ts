@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KubeApiError, type KubeClient } from '../../operator/kube-client.js';
+import { KubeApiError, type KubeClient } from './kube-client.js';
 import { KubeScaleTarget, resolveGvkr, scalePath } from './scale.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ns', name: 'web' };

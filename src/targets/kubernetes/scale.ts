@@ -7,8 +7,8 @@
  * (refreshed every `refreshMs` and from each write's response) and applies writes in order in
  * the background; a failed write is kept in `lastError` and retried by the next decision.
  */
-import type { KubeClient } from '../../operator/kube-client.js';
-import { KubeApiError } from '../../operator/kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { KubeApiError } from './kube-client.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import type { ScaleInHint, ScaleTarget, TargetStatus } from '../target.js';
 import { DeletionCostMarks } from './deletion-cost.js';

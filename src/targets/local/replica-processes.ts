@@ -3,7 +3,7 @@
  * the pod template's container resources. Built from `status()` so the pool needs no new API.
  */
 import type { Container } from '../../manifests/types.js';
-import type { LocalReplicas } from '../../scalers/types.js';
+import type { LocalReplicas } from '../../scalers/core/types.js';
 import type { ScaleTarget } from '../target.js';
 
 export function localReplicasOf(

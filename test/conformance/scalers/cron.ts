@@ -5,7 +5,7 @@
  * at an instant of both branches (2026-01-01 is a Thursday).
  */
 import { cron } from '../../../src/scalers/cron.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import {
   activityWith,

@@ -12,10 +12,10 @@ import {
   INVALID_OFFSET,
   nextFactor,
   partitionLag,
-} from '../../../src/scalers/kafka-lag.js';
-import { parsePartitionList, type KafkaMeta } from '../../../src/scalers/kafka-metadata.js';
-import { kafka, selectPartitions } from '../../../src/scalers/kafka.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+} from '../../../src/scalers/kafka/lag.js';
+import { parsePartitionList, type KafkaMeta } from '../../../src/scalers/kafka/metadata.js';
+import { kafka, selectPartitions } from '../../../src/scalers/kafka/kafka.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case, type Differs } from '../harness.js';
 import { metricSpecWith, parseWith, type ParseOutcome, type TriggerInput } from './run.js';
 

@@ -6,8 +6,8 @@
  * TestGetEndpointsUrlsFromServiceURL_SelectorFiltersCorrectly.
  */
 import { metricsApi } from '../../../src/scalers/metrics-api.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
-import { valueFromResponse, type ApiFormat } from '../../../src/scalers/value-location.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
+import { valueFromResponse, type ApiFormat } from '../../../src/scalers/http/value-location.js';
 import { table, type Case } from '../harness.js';
 import { stub } from '../http-stub.js';
 import {

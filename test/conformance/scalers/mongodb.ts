@@ -4,7 +4,7 @@
  * TestMongoDBGetMetricSpecForScaling (`mongoDBMetricIdentifiers`) and TestJson2BsonDoc.
  */
 import { mongodb, parseQuery } from '../../../src/scalers/mongodb.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import { metricSpecWith, parseWith, type ParseOutcome, type TriggerInput } from './run.js';
 

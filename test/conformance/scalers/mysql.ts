@@ -5,7 +5,7 @@
  * (`mySQLMetricIdentifiers`).
  */
 import { mysqlScaler } from '../../../src/scalers/mysql.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import { metricSpecWith, parseWith, type ParseOutcome, type TriggerInput } from './run.js';
 

@@ -16,7 +16,7 @@ import {
   natsJetStream,
   type NatsJetStreamMeta,
 } from '../../../src/scalers/nats-jetstream.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import { stub } from '../http-stub.js';
 import {

@@ -6,9 +6,9 @@
  * TestPodIdentityAzureWorkloadPostgreSQLConnectionStringGeneration and
  * TestPostgreSQLGetMetricSpecForScaling (`postgreSQLMetricIdentifiers`).
  */
-import { quoteLibpq } from '../../../src/scalers/postgresql-connection.js';
-import { postgresql } from '../../../src/scalers/postgresql.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import { quoteLibpq } from '../../../src/scalers/postgresql/connection.js';
+import { postgresql } from '../../../src/scalers/postgresql/postgresql.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import { metricSpecWith, parseWith, type ParseOutcome, type TriggerInput } from './run.js';
 

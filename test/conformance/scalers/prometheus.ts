@@ -7,7 +7,7 @@
  * TestPrometheusScaler_ExecutePromQuery_WithGcpNativeAuthentication.
  */
 import { prometheus } from '../../../src/scalers/prometheus.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case, type Differs } from '../harness.js';
 import { stub } from '../http-stub.js';
 import {

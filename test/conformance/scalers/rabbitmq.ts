@@ -11,10 +11,10 @@
  * every row of the vhost table.
  */
 import { Secret } from '../../../src/secret.js';
-import { compose, vhostAndPath, type QueueInfo } from '../../../src/scalers/rabbitmq-http.js';
-import { maskUserInfo } from '../../../src/scalers/rabbitmq-metadata.js';
-import { AMQP_CONNECTION_NAME, rabbitmq, usesExternalAuth } from '../../../src/scalers/rabbitmq.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import { compose, vhostAndPath, type QueueInfo } from '../../../src/scalers/rabbitmq/http.js';
+import { maskUserInfo } from '../../../src/scalers/rabbitmq/metadata.js';
+import { AMQP_CONNECTION_NAME, rabbitmq, usesExternalAuth } from '../../../src/scalers/rabbitmq/rabbitmq.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case, type Differs } from '../harness.js';
 import { stub } from '../http-stub.js';
 import {

@@ -6,13 +6,13 @@
  * TestActivityCount.
  */
 import { reveal } from '../../../src/secret.js';
-import type { RedisStreamsMeta } from '../../../src/scalers/redis-streams.js';
+import type { RedisStreamsMeta } from '../../../src/scalers/redis/streams.js';
 import {
   redisClusterStreams,
   redisSentinelStreams,
   redisStreams,
-} from '../../../src/scalers/redis-streams.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+} from '../../../src/scalers/redis/streams.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import { connectionView } from './redis.js';
 import {

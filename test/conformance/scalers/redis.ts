@@ -3,10 +3,10 @@
  * TestRedisParseMetadata (`testRedisMetadata`), TestParseRedisClusterMetadata,
  * TestParseRedisSentinelMetadata and TestRedisGetMetricSpecForScaling (`redisMetricIdentifiers`).
  */
-import type { RedisConnection, RedisListMeta } from '../../../src/scalers/redis-metadata.js';
-import { redis, redisCluster, redisSentinel } from '../../../src/scalers/redis.js';
+import type { RedisConnection, RedisListMeta } from '../../../src/scalers/redis/metadata.js';
+import { redis, redisCluster, redisSentinel } from '../../../src/scalers/redis/redis.js';
 import { reveal } from '../../../src/secret.js';
-import type { MetricSpec } from '../../../src/scalers/types.js';
+import type { MetricSpec } from '../../../src/scalers/core/types.js';
 import { table, type Case } from '../harness.js';
 import { TARGET_ZERO } from './differences.js';
 import { metricSpecWith, parseWith, type ParseOutcome, type TriggerInput } from './run.js';

@@ -3,7 +3,7 @@
  * (`testCPUMemoryMetadata`, with the trigger's metricType), TestGetMetricSpecForScaling and
  * TestGetContainerMetricSpecForScaling (the Resource or ContainerResource metric the HPA gets).
  */
-import { cpu, type ResourceMeta } from '../../../src/scalers/resource.js';
+import { cpu, type ResourceMeta } from '../../../src/scalers/resource/resource.js';
 import { table, type Case } from '../harness.js';
 import { parseWith, type ParseOutcome, type TriggerInput } from './run.js';
 

@@ -6,13 +6,13 @@
 import { pino } from 'pino';
 import type { MetricTargetType } from '../../../src/manifests/types.js';
 import { Secret } from '../../../src/secret.js';
-import type { DefinedScaler } from '../../../src/scalers/define.js';
+import type { DefinedScaler } from '../../../src/scalers/core/define.js';
 import type {
   ConnectionPool,
   MetricSpec,
   ScalerContext,
   TriggerInputs,
-} from '../../../src/scalers/types.js';
+} from '../../../src/scalers/core/types.js';
 
 /** One trigger as KEDA's ScalerConfig gives it to a scaler. */
 export interface TriggerInput {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { after, before, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { KubeApiError, KubeClient, loadKubeConfig } from '../../../src/operator/kube-client.js';
+import { KubeApiError, KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { issueCerts, serviceHosts } from '../../../src/operator/webhook/cert-plan.js';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { freePort } from '../../support/ports.js';

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { publishWorker } from '../../../src/celery/registry.js';
-import { KubeClient, loadKubeConfig } from '../../../src/operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { Operator } from '../../../src/operator/operator.js';
 import { POD_DELETION_COST } from '../../../src/targets/kubernetes/deletion-cost.js';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { KubeClient, loadKubeConfig } from '../../../src/operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { peerBinary, startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { repoRoot } from '../../support/tide-process.js';
 import { waitFor } from '../../support/wait-for.js';

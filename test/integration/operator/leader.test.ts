@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { KubeClient, loadKubeConfig } from '../../../src/operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { freePort } from '../../support/ports.js';
 import { startRedis, type RedisServer } from '../../support/redis-server.js';

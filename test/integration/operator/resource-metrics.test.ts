@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { KubeClient, loadKubeConfig } from '../../../src/operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { Operator } from '../../../src/operator/operator.js';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { waitFor } from '../../support/wait-for.js';

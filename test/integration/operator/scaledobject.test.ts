@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { KubeClient, loadKubeConfig } from '../../../src/operator/kube-client.js';
+import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { Operator } from '../../../src/operator/operator.js';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { freePort } from '../../support/ports.js';

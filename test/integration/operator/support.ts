@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
-import { KubeApiError, KubeClient } from '../../../src/operator/kube-client.js';
+import { KubeApiError, KubeClient } from '../../../src/targets/kubernetes/kube-client.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const crdDir = fileURLToPath(new URL('../../../deploy/crds/', import.meta.url));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { KubeClient } from '../../../src/operator/kube-client.js';
+import { KubeClient } from '../../../src/targets/kubernetes/kube-client.js';
 import { KedaAdmission } from '../../../src/operator/webhook/admission.js';
 import { issueCerts } from '../../../src/operator/webhook/cert-plan.js';
 import { DirCerts } from '../../../src/operator/webhook/certs.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ObjectStatus } from '../../../src/local/status-model.js';
+import type { ObjectStatus } from '../../../src/scheduler/status.js';
 import { startTideUp, type TideUp } from '../../support/tide-process.js';
 import { waitFor } from '../../support/wait-for.js';
 

@@ -11,9 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { ScalerError } from '../../../src/errors.js';
-import { kafka } from '../../../src/scalers/kafka.js';
-import { SharedConnectionPool } from '../../../src/scalers/pool.js';
-import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/types.js';
+import { kafka } from '../../../src/scalers/kafka/kafka.js';
+import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
+import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { startKafka, type KafkaCluster } from '../../support/peers.js';
 import { freePort } from '../../support/ports.js';
 

@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { ScalerError } from '../../../src/errors.js';
 import { metricsApi } from '../../../src/scalers/metrics-api.js';
-import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/types.js';
+import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { Secret } from '../../../src/secret.js';
 import { makeTestCerts, type TestCerts } from '../../support/certs.js';
 import { freePort } from '../../support/ports.js';

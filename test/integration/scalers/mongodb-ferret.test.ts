@@ -11,7 +11,7 @@ import { MongoClient } from 'mongodb';
 import { ScalerError } from '../../../src/errors.js';
 import { mongodb } from '../../../src/scalers/mongodb.js';
 import { getScalerDefinition } from '../../../src/scalers/registry.js';
-import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/types.js';
+import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { Secret } from '../../../src/secret.js';
 import { startFerret, type FerretServer } from '../../support/peers.js';
 import { scalerContract } from '../scaler-contract.js';

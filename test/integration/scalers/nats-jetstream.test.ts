@@ -11,8 +11,8 @@ import { AckPolicy, connect, type JetStreamClient, type NatsConnection } from 'n
 import { pino } from 'pino';
 import { ScalerError } from '../../../src/errors.js';
 import { natsJetStream } from '../../../src/scalers/nats-jetstream.js';
-import { SharedConnectionPool } from '../../../src/scalers/pool.js';
-import type { Scaler, ScalerContext } from '../../../src/scalers/types.js';
+import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
+import type { Scaler, ScalerContext } from '../../../src/scalers/core/types.js';
 import { freePort } from '../../support/ports.js';
 import { scalerContract } from '../scaler-contract.js';
 import { startServer, type ServerProcess } from './redis-servers.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ScalerError } from '../../../src/errors.js';
 import { prometheus } from '../../../src/scalers/prometheus.js';
-import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/types.js';
+import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { Secret } from '../../../src/secret.js';
 import { makeTestCerts, type TestCerts } from '../../support/certs.js';
 import { freePort } from '../../support/ports.js';

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { ScalerError } from '../../../src/errors.js';
-import { rabbitmq } from '../../../src/scalers/rabbitmq.js';
-import type { Scaler, TriggerInputs } from '../../../src/scalers/types.js';
+import { rabbitmq } from '../../../src/scalers/rabbitmq/rabbitmq.js';
+import type { Scaler, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { Secret } from '../../../src/secret.js';
 import { testContext } from './redis-servers.js';
 

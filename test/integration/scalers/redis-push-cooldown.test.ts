@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadManifestsFromString } from '../../../src/manifests/load.js';
 import type { RoundObservation } from '../../../src/observe/types.js';
-import { SharedConnectionPool } from '../../../src/scalers/pool.js';
+import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
 import { ScaledObjectController } from '../../../src/scheduler/scaled-object-controller.js';
 import type { ScaleTarget, TargetStatus } from '../../../src/targets/target.js';
 import { waitFor } from '../../support/wait-for.js';

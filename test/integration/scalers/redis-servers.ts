@@ -9,8 +9,8 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { SharedConnectionPool } from '../../../src/scalers/pool.js';
-import type { ConnectionPool, ScalerContext } from '../../../src/scalers/types.js';
+import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
+import type { ConnectionPool, ScalerContext } from '../../../src/scalers/core/types.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** A port nobody listens on right now (the OS picks it). */

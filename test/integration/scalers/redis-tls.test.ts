@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ScalerError } from '../../../src/errors.js';
-import { redis } from '../../../src/scalers/redis.js';
-import type { Scaler, TriggerInputs } from '../../../src/scalers/types.js';
+import { redis } from '../../../src/scalers/redis/redis.js';
+import type { Scaler, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { Secret } from '../../../src/secret.js';
 import { freePort, startServer, testContext, type ServerProcess } from './redis-servers.js';
 
