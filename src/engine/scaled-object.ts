@@ -10,7 +10,7 @@ import type { CompiledFormula } from './formula.js';
 import { computeHpa } from './hpa.js';
 import type { HpaMetric } from './hpa-metrics.js';
 import { parsePauseAnnotations, type PauseState } from './pause.js';
-import { KEDA, reason, TIDE, type Reason } from './reasons.js';
+import { KEDA, num, reason, TIDE, type Reason } from './reasons.js';
 import {
   cond,
   READY,
@@ -22,7 +22,12 @@ import {
 } from './so-executor.js';
 import { evaluateTriggers, type TriggerOutcome } from './so-triggers.js';
 import { parseRfc3339 } from './time.js';
-import { applyWaitPolicy, type WaitPolicyResult, type WaitSignals } from './wait-target.js';
+import {
+  applyWaitPolicy,
+  TARGET_WAIT_ANNOTATION,
+  type WaitPolicyResult,
+  type WaitSignals,
+} from './wait-target.js';
 import {
   EMPTY_HPA_STATE,
   INITIAL_SCALED_OBJECT_STATE,
@@ -103,7 +108,8 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
   if (pause.paused) return pausedDecision(input, state, firstSeen, pause);
 
   const t = readTriggers(input, state, pause, reasons);
-  const active = t.active || pause.forceActivation;
+  const heldByWork = workInFlightKeepsActive(input, t, reasons);
+  const active = t.active || pause.forceActivation || heldByWork;
   const round: Round = {
     spec: input.so.spec,
     eff: effectiveScaledObject(input.so),
@@ -242,6 +248,29 @@ function readTriggers(
   if (pause.forceActivation && !t.active)
     reasons.push(reason(TIDE.ForceActivation, 'force-activation annotation: treated as active'));
   return t;
+}
+
+/**
+ * With a wait target the pool is sized so that the list stays short, and a right-sized pool
+ * takes each task as it arrives: `LLEN` then reads 0 at nearly every round, KEDA's activation
+ * says inactive, and after `cooldownPeriod` the pool would go to zero under load (and climb
+ * back). Tasks the workers hold are work: while any is in flight the ScaledObject stays active.
+ */
+function workInFlightKeepsActive(
+  input: ScaledObjectInput,
+  t: TriggerEvaluation,
+  reasons: Reason[],
+): boolean {
+  const inFlight = input.waitSignals?.inFlight ?? 0;
+  if (t.active || !(inFlight > 0)) return false;
+  if (input.so.metadata.annotations?.[TARGET_WAIT_ANNOTATION] === undefined) return false;
+  reasons.push(
+    reason(
+      TIDE.WaitTarget,
+      `wait target: ${num(inFlight)} task(s) in flight keep the ScaledObject active (the triggers read inactive)`,
+    ),
+  );
+  return true;
 }
 
 /**

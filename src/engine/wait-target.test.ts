@@ -280,3 +280,39 @@ describe('decideScaledObject with a wait target', () => {
     assert.equal(WAIT_TARGET_METRIC, 'tide-wait-target');
   });
 });
+
+describe('a right-sized pool whose list reads empty', () => {
+  // Workers take each task as it arrives: LLEN reads 0, the last active round was 300 s ago
+  // (more than cooldownPeriod 200), yet tasks are in flight.
+  const so = makeSo(
+    { pollingInterval: 15, cooldownPeriod: 200, maxReplicaCount: 10 },
+    { [TARGET_WAIT_ANNOTATION]: '10' },
+  );
+  const state = st({ active: true, lastActiveTime: T0 - 300 * S });
+  const at = (inFlight: number, annotated = true) =>
+    decide({
+      so: annotated
+        ? so
+        : makeSo({ pollingInterval: 15, cooldownPeriod: 200, maxReplicaCount: 10 }),
+      readings: [read(0)],
+      currentReplicas: 5,
+      now: T0,
+      state,
+      waitSignals: { inFlight, completed: 100, busySeconds: 500 },
+    });
+
+  test('tasks in flight keep it active: no scale to zero under load', () => {
+    const d = at(4);
+    assert.equal(d.isActive, true);
+    assert.ok(d.desiredReplicas > 0, `desired ${d.desiredReplicas}`);
+    assert.ok(d.reasons.some((r) => /4 task\(s\) in flight keep/.test(r.message)));
+  });
+
+  test("nothing in flight: KEDA's cooldown applies and the pool goes to zero", () => {
+    assert.equal(at(0).desiredReplicas, 0);
+  });
+
+  test("without a wait target KEDA's activation is unchanged", () => {
+    assert.equal(at(4, false).desiredReplicas, 0);
+  });
+});
