@@ -3,7 +3,6 @@
  * asks the engine how many to start (KEDA's strategies plus tide's per-round and total caps),
  * starts them all at once, and cleans finished jobs beyond the history limits.
  */
-import type { Logger } from 'pino';
 import {
   decideScaledJob,
   INITIAL_SCALED_JOB_STATE,
@@ -11,76 +10,36 @@ import {
   type ScaledJobDecision,
   type ScaledJobState,
 } from '../engine/index.js';
-import { errorMessage } from '../errors.js';
 import {
   failedJobsHistoryLimit,
-  pollingIntervalSeconds,
   successfulJobsHistoryLimit,
   jobCaps,
 } from '../manifests/defaults.js';
-import type { ManifestSet, ScaledJob } from '../manifests/types.js';
+import type { ScaledJob } from '../manifests/types.js';
 import { objectName } from '../manifests/types.js';
 import type { ObjectStatus } from './status.js';
-import type { ConnectionPool } from '../scalers/core/types.js';
-import type { RoundObservation } from '../observe/types.js';
 import type { JobTarget } from '../targets/target.js';
-import { DecisionRing, summarizeReasons } from './decision-log.js';
-import { PollLoop } from './loop.js';
-import { engineInputs, triggerStatuses } from './to-engine.js';
-import { TriggerReader, type ScalerReading } from './trigger-readings.js';
+import { Controller, type ControllerOptions, type Decided } from './controller.js';
+import { summarizeReasons } from './decision-log.js';
+import { engineInputs } from './to-engine.js';
+import type { ScalerReading } from './trigger-readings.js';
 
-export interface ScaledJobControllerOptions {
+export interface ScaledJobControllerOptions extends ControllerOptions {
   sj: ScaledJob;
-  set: ManifestSet;
   target: JobTarget;
-  pool: ConnectionPool;
-  logger: Logger;
   state?: ScaledJobState;
   onDecision?: (sj: ScaledJob, d: ScaledJobDecision, created: number) => void;
-  /** Every round's decision record with its raw readings (decision log, metrics). */
-  onRecord?: (round: RoundObservation) => void;
-  /** Records kept in `decisions`: the last by default, since the DecisionLog keeps the history. @default 1 */
-  decisionRingSize?: number;
 }
 
-export class ScaledJobController {
+export class ScaledJobController extends Controller<ScaledJobState, ScaledJobDecision> {
   readonly sj: ScaledJob;
-  readonly decisions: DecisionRing;
   readonly #opts: ScaledJobControllerOptions;
-  readonly #reader: TriggerReader;
-  readonly #loop: PollLoop;
-  #state: ScaledJobState;
-  #lastReadings: ScalerReading[] = [];
-  #lastDecision: ScaledJobDecision | undefined;
-  #lastRoundAt: Date | undefined;
-  #error: string | undefined;
   #jobsStarted = 0;
 
   constructor(opts: ScaledJobControllerOptions) {
+    super({ kind: 'ScaledJob', object: opts.sj }, opts, opts.state ?? INITIAL_SCALED_JOB_STATE);
     this.#opts = opts;
-    this.decisions = new DecisionRing(opts.decisionRingSize ?? 1);
     this.sj = opts.sj;
-    this.#state = opts.state ?? INITIAL_SCALED_JOB_STATE;
-    this.#reader = new TriggerReader({
-      owner: opts.sj,
-      set: opts.set,
-      pool: opts.pool,
-      logger: opts.logger,
-      now: () => Date.now(),
-      timeoutMs: Math.max(3_000, Math.min(pollingIntervalSeconds(opts.sj) * 1000, 30_000)),
-    });
-    this.#loop = new PollLoop({
-      intervalMs: pollingIntervalSeconds(opts.sj) * 1000,
-      round: (signal) => this.#round(signal),
-      onError: (e) => {
-        this.#error = errorMessage(e);
-        opts.logger.error({ err: this.#error }, 'round failed');
-      },
-    });
-  }
-
-  get state(): ScaledJobState {
-    return this.#state;
   }
 
   /** Jobs started since this controller began. */
@@ -88,26 +47,8 @@ export class ScaledJobController {
     return this.#jobsStarted;
   }
 
-  start(): void {
-    this.#loop.start();
-    this.#reader.watchAll(this.#loop.signal, () => this.#loop.wake());
-  }
-
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-    await this.#reader.close();
-  }
-
-  async #round(signal: AbortSignal): Promise<void> {
-    const startedAt = Date.now();
-    const readings = await this.#reader.readAll(signal);
-    if (signal.aborted) return;
-    const { target } = this.#opts;
-    const jobs = target.list();
+  protected decide(readings: ScalerReading[], state: ScaledJobState): Decided<ScaledJobDecision> {
+    const jobs = this.#opts.target.list();
     const unfinished = jobs.filter((j) => j.state === 'Pending' || j.state === 'Running');
     const pending = unfinished.filter((j) => j.state === 'Pending').length;
     const decision = decideScaledJob({
@@ -116,39 +57,23 @@ export class ScaledJobController {
       runningJobs: unfinished.length,
       pendingJobs: pending,
       now: Date.now(),
-      state: this.#state,
+      state,
       caps: jobCaps(this.sj),
     });
-    this.#state = decision.state;
-    this.#lastReadings = readings;
-    this.#lastDecision = decision;
-    this.#lastRoundAt = new Date();
-    this.#error = undefined;
-    if (decision.jobsToCreate > 0) {
-      target.startJobs(decision.jobsToCreate);
-      this.#jobsStarted += decision.jobsToCreate;
-      this.#opts.logger.info(
-        { jobs: decision.jobsToCreate },
-        `${objectName(this.sj)}: started ${decision.jobsToCreate} job(s): ${summarizeReasons(decision.reasons)}`,
-      );
-    }
-    const record = {
-      at: this.#lastRoundAt.toISOString(),
-      current: unfinished.length,
-      decided: decision.jobsToCreate,
-      isActive: decision.isActive,
-      triggers: triggerStatuses(readings),
-      reasons: [...decision.reasons],
-    };
-    this.decisions.push(record);
-    this.#opts.onRecord?.({
-      kind: 'ScaledJob',
-      namespace: this.sj.metadata.namespace,
-      name: this.sj.metadata.name,
-      record,
-      readings,
-      durationMs: Date.now() - startedAt,
-    });
+    return { decision, current: unfinished.length, decided: decision.jobsToCreate };
+  }
+
+  protected apply({ decision }: Decided<ScaledJobDecision>): void {
+    if (decision.jobsToCreate <= 0) return;
+    this.#opts.target.startJobs(decision.jobsToCreate);
+    this.#jobsStarted += decision.jobsToCreate;
+    this.logger.info(
+      { jobs: decision.jobsToCreate },
+      `${objectName(this.sj)}: started ${decision.jobsToCreate} job(s): ${summarizeReasons(decision.reasons)}`,
+    );
+  }
+
+  protected async afterRecord(decision: ScaledJobDecision): Promise<void> {
     this.#opts.onDecision?.(this.sj, decision, decision.jobsToCreate);
     await this.cleanupHistory();
   }
@@ -170,17 +95,9 @@ export class ScaledJobController {
     if (ids.length) await this.#opts.target.delete(ids);
   }
 
-  status(): ObjectStatus {
-    const d = this.#lastDecision;
+  protected statusDetail(d: ScaledJobDecision | undefined): Partial<ObjectStatus> {
     return {
-      kind: 'ScaledJob',
-      namespace: this.sj.metadata.namespace,
-      name: this.sj.metadata.name,
-      triggers: triggerStatuses(this.#lastReadings, (i) => this.#reader.pushState(i)),
-      ...(d ? { jobsCreated: d.jobsToCreate, lastReason: summarizeReasons(d.reasons) } : {}),
-      ...(this.#lastRoundAt ? { lastRoundAt: this.#lastRoundAt.toISOString() } : {}),
-      ...(d ? { paused: d.conditions.paused.status === 'True' } : {}),
-      ...(this.#error ? { error: this.#error } : {}),
+      ...(d ? { jobsCreated: d.jobsToCreate } : {}),
       jobs: this.#opts.target.list().map((j) => ({
         name: j.name,
         state: j.state,

@@ -1,0 +1,193 @@
+/**
+ * The lifecycle every tide controller shares: a TriggerReader and a PollLoop, start/stop/wake,
+ * and each round's header (read the triggers, decide, apply), its decision record and the
+ * status. A kind (ScaledObject, ScaledJob) only says how to decide, how to apply a decision and
+ * what follows a round, through the hooks below.
+ */
+import type { Logger } from 'pino';
+import type { Condition, Reason } from '../engine/index.js';
+import { errorMessage } from '../errors.js';
+import { pollingIntervalSeconds } from '../manifests/defaults.js';
+import type { ManifestSet, ScaledJob, ScaledObject } from '../manifests/types.js';
+import type { ObjectStatus } from './status.js';
+import type { ConnectionPool, LocalReplicas, PodMetricsSource } from '../scalers/core/types.js';
+import type { RoundObservation } from '../observe/types.js';
+import { DecisionRing, summarizeReasons } from './decision-log.js';
+import { PollLoop } from './loop.js';
+import { fallbackMetricName, triggerStatuses } from './to-engine.js';
+import { TriggerReader, type ScalerReading } from './trigger-readings.js';
+
+/** The options both kinds of controller take. */
+export interface ControllerOptions {
+  set: ManifestSet;
+  pool: ConnectionPool;
+  logger: Logger;
+  /** Every round's decision record with its raw readings (decision log, metrics). */
+  onRecord?: (round: RoundObservation) => void;
+  /** Records kept in `decisions`: the last by default, since the DecisionLog keeps the history. @default 1 */
+  decisionRingSize?: number;
+}
+
+/** What the base needs of an engine decision. */
+export interface EngineDecision<State> {
+  readonly reasons: readonly Reason[];
+  readonly isActive: boolean;
+  readonly state: State;
+  readonly conditions: { readonly paused: Condition };
+}
+
+/** A kind's decision with the two numbers its record keeps (see DecisionRecord). */
+export interface Decided<Decision> {
+  decision: Decision;
+  /** Replicas before the decision, or unfinished jobs. */
+  current: number;
+  /** Desired replicas, or jobs to create. */
+  decided: number;
+}
+
+/** What the base passes to the TriggerReader beyond the owner: cpu/memory sources. */
+interface ReaderSources {
+  localReplicas?: LocalReplicas | undefined;
+  podMetrics?: PodMetricsSource | undefined;
+}
+
+export abstract class Controller<State, Decision extends EngineDecision<State>> {
+  readonly decisions: DecisionRing;
+  protected readonly reader: TriggerReader;
+  protected readonly loop: PollLoop;
+  protected readonly logger: Logger;
+  readonly #kind: 'ScaledObject' | 'ScaledJob';
+  readonly #owner: ScaledObject | ScaledJob;
+  readonly #onRecord: ((round: RoundObservation) => void) | undefined;
+  #state: State;
+  #lastReadings: ScalerReading[] = [];
+  #lastDecision: Decision | undefined;
+  #lastRoundAt: Date | undefined;
+  #error: string | undefined;
+
+  /** The metric name of each trigger as of the last round (what `status()` reports, cheaply). */
+  metricNames(): string[] {
+    return this.#lastReadings.map((r) => r.specs[0]?.name ?? fallbackMetricName(r));
+  }
+
+  protected constructor(
+    owner:
+      { kind: 'ScaledObject'; object: ScaledObject } | { kind: 'ScaledJob'; object: ScaledJob },
+    opts: ControllerOptions,
+    state: State,
+    sources: ReaderSources = {},
+  ) {
+    this.#kind = owner.kind;
+    this.#owner = owner.object;
+    this.#onRecord = opts.onRecord;
+    this.#state = state;
+    this.logger = opts.logger;
+    this.decisions = new DecisionRing(opts.decisionRingSize ?? 1);
+    const intervalMs = pollingIntervalSeconds(owner.object) * 1000;
+    this.reader = new TriggerReader({
+      owner: owner.object,
+      set: opts.set,
+      pool: opts.pool,
+      logger: opts.logger,
+      now: () => Date.now(),
+      timeoutMs: Math.max(3_000, Math.min(intervalMs, 30_000)),
+      ...(sources.localReplicas ? { localReplicas: sources.localReplicas } : {}),
+      ...(sources.podMetrics ? { podMetrics: sources.podMetrics } : {}),
+    });
+    this.loop = new PollLoop({
+      intervalMs,
+      round: (signal) => this.#round(signal),
+      onError: (e) => {
+        this.#error = errorMessage(e);
+        opts.logger.error({ err: this.#error }, 'round failed');
+      },
+    });
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  start(): void {
+    this.loop.start();
+    this.reader.watchAll(this.loop.signal, () => this.loop.wake());
+  }
+
+  /** Runs a round now (a push wake-up, or a test). */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.reader.close();
+  }
+
+  /** Asks the engine; `undefined` when the round was aborted meanwhile. */
+  protected abstract decide(
+    readings: ScalerReading[],
+    state: State,
+    signal: AbortSignal,
+  ): Promise<Decided<Decision> | undefined> | Decided<Decision>;
+
+  /** Carries the decision out on the target. */
+  protected abstract apply(round: Decided<Decision>, signal: AbortSignal): Promise<void> | void;
+
+  /** What follows the round's record: events, alarms, the caller's callback, cleanup. */
+  protected abstract afterRecord(decision: Decision): Promise<void> | void;
+
+  /** The kind's own status fields; an `error` here is shown only when the round had none. */
+  protected abstract statusDetail(decision: Decision | undefined): Partial<ObjectStatus>;
+
+  async #round(signal: AbortSignal): Promise<void> {
+    const startedAt = Date.now();
+    const readings = await this.reader.readAll(signal);
+    if (signal.aborted) return;
+    const round = await this.decide(readings, this.#state, signal);
+    if (!round || signal.aborted) return;
+    const { decision } = round;
+    this.#state = decision.state;
+    this.#lastReadings = readings;
+    this.#lastDecision = decision;
+    const roundAt = new Date();
+    this.#lastRoundAt = roundAt;
+    this.#error = undefined;
+    await this.apply(round, signal);
+    if (signal.aborted) return;
+    const record = {
+      at: roundAt.toISOString(),
+      current: round.current,
+      decided: round.decided,
+      isActive: decision.isActive,
+      triggers: triggerStatuses(readings),
+      reasons: [...decision.reasons],
+    };
+    this.decisions.push(record);
+    this.#onRecord?.({
+      kind: this.#kind,
+      namespace: this.#owner.metadata.namespace,
+      name: this.#owner.metadata.name,
+      record,
+      readings,
+      durationMs: Date.now() - startedAt,
+    });
+    await this.afterRecord(decision);
+  }
+
+  status(): ObjectStatus {
+    const d = this.#lastDecision;
+    const detail = this.statusDetail(d);
+    const error = this.#error ?? detail.error;
+    return {
+      kind: this.#kind,
+      namespace: this.#owner.metadata.namespace,
+      name: this.#owner.metadata.name,
+      triggers: triggerStatuses(this.#lastReadings, (i) => this.reader.pushState(i)),
+      ...detail,
+      ...(d ? { lastReason: summarizeReasons(d.reasons) } : {}),
+      ...(this.#lastRoundAt ? { lastRoundAt: this.#lastRoundAt.toISOString() } : {}),
+      ...(d ? { paused: d.conditions.paused.status === 'True' } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+}
