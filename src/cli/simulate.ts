@@ -49,7 +49,18 @@ export async function runSimulate(paths: string[], opts: SimulateCliOptions): Pr
       throw new UsageError(`--consume-rate: expected items per second > 0, got ${opts.consumeRate}`);
     const trace = await loadTrace(opts.trace);
     if (opts.compare && opts.compare.length > 0) return await compare(paths, opts, trace);
-    const steps = simulate({ set: await loadSet(paths), trace });
+    const set = await loadSet(paths);
+    // A trace of arrivals (or a consume rate) describes a queue, not metric readings: without
+    // the queue model every reading would be 0 and nothing would ever scale.
+    const queued =
+      opts.consumeRate !== undefined ||
+      trace.header.consumeRate !== undefined ||
+      trace.samples.some((s) => s.arrivals !== undefined);
+    const queue = opts.consumeRate !== undefined ? { consumeRate: opts.consumeRate } : undefined;
+    const run = queued
+      ? simulateQueue({ set, trace, ...(queue ? { queue } : {}) })
+      : { steps: simulate({ set, trace }), queues: [] };
+    const { steps } = run;
     if (opts.svg) await writeFile(opts.svg, renderSvg(steps));
     if (opts.html)
       await writeFile(
@@ -61,6 +72,12 @@ export async function runSimulate(paths: string[], opts: SimulateCliOptions): Pr
       return 0;
     }
     printSteps(steps);
+    if (run.queues.length > 0) {
+      console.log(
+        `\nqueue model: FIFO, ${opts.consumeRate ?? trace.header.consumeRate} item(s)/s per running replica, trace ${opts.trace}`,
+      );
+      printTable(run.queues.map((q) => [paths.join(' '), q] as const));
+    }
     if (opts.svg) console.log(`chart written to ${opts.svg}`);
     if (opts.html) console.log(`page written to ${opts.html}`);
     return 0;

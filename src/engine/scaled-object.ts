@@ -293,6 +293,7 @@ function waitPolicy(
     pollingIntervalSeconds: r.eff.pollingInterval,
     now: r.now,
     estimate: state.waitEstimate,
+    triggerMetrics: t.hpaMetrics,
   });
   r.reasons.push(...wait.reasons);
   return wait;

@@ -5,6 +5,7 @@ import {
   observeWait,
   parseWaitAnnotations,
   planForWait,
+  projectBacklog,
   SCALE_IN_WINDOW_ANNOTATION,
   TARGET_WAIT_ANNOTATION,
   WAIT_HALF_LIFE_SECONDS,
@@ -314,5 +315,90 @@ describe('a right-sized pool whose list reads empty', () => {
 
   test("without a wait target KEDA's activation is unchanged", () => {
     assert.equal(at(4, false).desiredReplicas, 0);
+  });
+});
+
+describe('before μ is measured: the backlog one wait target ahead', () => {
+  test('the episode starts at the first busy observation and ends when the source reads idle', () => {
+    const e = fold([
+      obs({ at: T0, backlog: 0, inFlight: 0, completed: 0 }),
+      obs({ at: T0 + 15 * S, backlog: 2, inFlight: 0, completed: 0 }),
+      obs({ at: T0 + 16 * S, backlog: 9, inFlight: 3, completed: 0 }),
+    ])!;
+    assert.deepEqual(e.episode, { at: T0 + 15 * S, total: 2 });
+    const after = observeWait(e, obs({ at: T0 + 40 * S, backlog: 0, inFlight: 0, completed: 12 }));
+    assert.equal(after.episode, undefined);
+  });
+
+  test("a burst after a quiet spell: the episode's rate, not the decayed one", () => {
+    // 30 s idle, then 10 tasks a second for 2 s; nothing completed yet.
+    const rounds = [0, 15, 30].map((t) => obs({ at: T0 + t * S, backlog: 0, completed: 0 }));
+    rounds.push(obs({ at: T0 + 30.2 * S, backlog: 2, inFlight: 0, completed: 0 }));
+    rounds.push(obs({ at: T0 + 32.2 * S, backlog: 20, inFlight: 2, completed: 0 }));
+    const e = fold(rounds)!;
+    const p = projectBacklog(e, 10)!;
+    assert.equal(p.episodeRate, 10); // (22 - 2) / 2 s
+    assert.equal(p.projected, 120); // 20 + 10 × 10
+    const decayed = e.arrivals / e.elapsedSeconds;
+    assert.ok(decayed < 2, `the decayed λ lags (${decayed}), which is why the episode is used`);
+  });
+
+  test('too early to call it a rate: no projection under one second', () => {
+    const e = fold([
+      obs({ at: T0, backlog: 1, completed: 0 }),
+      obs({ at: T0 + 0.2 * S, backlog: 2, completed: 0 }),
+    ]);
+    assert.equal(projectBacklog(e, 10), undefined);
+  });
+
+  const so = makeSo(
+    { pollingInterval: 15, maxReplicaCount: 10 },
+    { [TARGET_WAIT_ANNOTATION]: '10' },
+  );
+  /** Rounds of a source: [seconds, backlog, in flight]; workers report 0 completions. */
+  function run(rounds: [number, number, number][]) {
+    let state = st({});
+    let replicas = 0;
+    const seen: number[] = [];
+    const reasons: string[] = [];
+    for (const [t, backlog, inFlight] of rounds) {
+      const d = decide({
+        so,
+        readings: [read(backlog)],
+        currentReplicas: replicas,
+        now: T0 + t * S,
+        state,
+        waitSignals: { inFlight, completed: 0, busySeconds: 0 },
+      });
+      state = d.state;
+      replicas = d.desiredReplicas;
+      seen.push(replicas);
+      reasons.push(d.reasons.map((r) => r.message).join('; '));
+    }
+    return { seen, reasons };
+  }
+
+  test('a burst of 10 a second from zero reaches the pool it needs in one round after activation', () => {
+    // Push rounds 200 ms apart while tasks pour in; the first worker holds one task.
+    const rounds: [number, number, number][] = [[0, 0, 0]];
+    for (let i = 1; i <= 8; i++) rounds.push([30 + i * 0.2, 2 * i, i > 1 ? 1 : 0]);
+    const { seen, reasons } = run(rounds);
+    assert.deepEqual(seen.slice(0, 2), [0, 1], 'activation brings one replica');
+    // Once the episode is a second old: B + λ·T = 16 + (17 − 2) / 1.4 s × 10 → ceil(12.3) → max 10.
+    assert.equal(seen.at(-1), 10, seen.join(' '));
+    const steps = new Set(seen.filter((n) => n > 1));
+    assert.deepEqual([...steps], [10], `one step from 1 to 10, no staircase: ${seen.join(' ')}`);
+    assert.match(reasons.at(-1)!, /backlog ahead B \+ λ·T = 16 \+ 10.714×10 = 123.143 \(λ over the last 1.4 s/);
+  });
+
+  test('a few tasks that stop coming: the projection adds nothing', () => {
+    const { seen } = run([
+      [0, 0, 0],
+      [30, 3, 0],
+      [30.5, 2, 1],
+      [31.5, 2, 1],
+      [33, 1, 1],
+    ]);
+    assert.deepEqual(seen, [0, 1, 1, 1, 1]);
   });
 });

@@ -42,6 +42,12 @@ export const SCALE_IN_WINDOW_ANNOTATION = 'autoscaling.tide.dev/scale-in-stabili
  * rounds 200 ms apart, and a per-round weight would then forget everything within a second.
  */
 export const WAIT_HALF_LIFE_SECONDS = 15;
+/**
+ * Before μ is measured, the arrival rate of the episode under way (since the source last read
+ * idle) projects the backlog, once it has been watched this long: push rounds can be 200 ms
+ * apart, and two tasks 200 ms apart are not a rate of 5 a second.
+ */
+export const EPISODE_MIN_SECONDS = 1;
 
 export interface WaitAnnotations {
   readonly targetWaitSeconds?: number;
@@ -116,6 +122,24 @@ export interface WaitEstimate {
   readonly busySeconds: number;
   readonly arrivals: number;
   readonly elapsedSeconds: number;
+  /**
+   * The episode under way: the first observation since the source last read idle (nothing
+   * waiting or in flight), as its time and total. The decayed λ lags a burst that starts after
+   * a quiet spell (the quiet seconds weigh in); the episode's own rate does not.
+   */
+  readonly episode?: { readonly at: number; readonly total: number };
+}
+
+/** Every item waiting, in hand or done. */
+const totalOf = (o: WaitObservation) => o.backlog + (o.inFlight ?? 0) + (o.completed ?? 0);
+const idle = (o: WaitObservation) => o.backlog + (o.inFlight ?? 0) === 0;
+
+function nextEpisode(
+  prev: WaitEstimate | undefined,
+  obs: WaitObservation,
+): WaitEstimate['episode'] {
+  if (idle(obs)) return undefined;
+  return prev?.episode ?? { at: obs.at, total: totalOf(obs) };
 }
 
 /** A counter's growth; a worker that left takes its count with it, which is not negative work. */
@@ -125,10 +149,19 @@ function growth(before: number | undefined, after: number | undefined): number |
 
 /** Folds one observation into the estimate. */
 export function observeWait(prev: WaitEstimate | undefined, obs: WaitObservation): WaitEstimate {
-  if (!prev) return { last: obs, completions: 0, busySeconds: 0, arrivals: 0, elapsedSeconds: 0 };
+  const episode = nextEpisode(prev, obs);
+  if (!prev)
+    return {
+      last: obs,
+      completions: 0,
+      busySeconds: 0,
+      arrivals: 0,
+      elapsedSeconds: 0,
+      ...(episode ? { episode } : {}),
+    };
   const p = prev.last;
   const dt = (obs.at - p.at) / 1000;
-  if (!(dt > 0)) return { ...prev, last: obs };
+  if (!(dt > 0)) return { ...withEpisode(prev, episode), last: obs };
   const completions = growth(p.completed, obs.completed) ?? 0;
   // Busy time: the workers' own counter; else the mean of two in-flight snapshots; else every
   // replica counts as busy (an upper bound: μ comes out low and the pool large, the safe side).
@@ -139,11 +172,10 @@ export function observeWait(prev: WaitEstimate | undefined, obs: WaitObservation
       : obs.replicas * dt;
   const busy =
     obs.completed === undefined ? 0 : (growth(p.busySeconds, obs.busySeconds) ?? snapshots);
-  const total = (o: WaitObservation) => o.backlog + (o.inFlight ?? 0) + (o.completed ?? 0);
   // Every item is waiting, in hand or done: what that total gained arrived in the interval.
   // Signed, so a dip of one round (a worker's record not yet updated) and the rise after it
   // cancel instead of reading as an arrival.
-  const arrivals = total(obs) - total(p);
+  const arrivals = totalOf(obs) - totalOf(p);
   const keep = 0.5 ** (dt / WAIT_HALF_LIFE_SECONDS);
   return {
     last: obs,
@@ -151,6 +183,45 @@ export function observeWait(prev: WaitEstimate | undefined, obs: WaitObservation
     busySeconds: prev.busySeconds * keep + busy,
     arrivals: prev.arrivals * keep + arrivals,
     elapsedSeconds: prev.elapsedSeconds * keep + dt,
+    ...(episode ? { episode } : {}),
+  };
+}
+
+function withEpisode(e: WaitEstimate, episode: WaitEstimate['episode']): WaitEstimate {
+  const { episode: _, ...rest } = e;
+  return episode ? { ...rest, episode } : rest;
+}
+
+/** The backlog expected within one wait target, from the episode's rate; undefined: too early. */
+export interface BacklogProjection {
+  readonly projected: number;
+  readonly episodeRate: number;
+  readonly episodeSeconds: number;
+  readonly arithmetic: string;
+}
+
+/**
+ * Before μ is measured the trigger's own target sizes the pool, and a burst then climbs a
+ * staircase (each round sizes for the backlog so far while it keeps growing). Sizing that
+ * target for the backlog one wait target ahead, B + λ_episode·T, meets the burst in one round
+ * once its rate has been watched for `EPISODE_MIN_SECONDS`.
+ */
+export function projectBacklog(
+  estimate: WaitEstimate | undefined,
+  targetWaitSeconds: number,
+): BacklogProjection | undefined {
+  const ep = estimate?.episode;
+  if (!estimate || !ep) return undefined;
+  const seconds = (estimate.last.at - ep.at) / 1000;
+  if (seconds < EPISODE_MIN_SECONDS) return undefined;
+  const rate = Math.max(0, (totalOf(estimate.last) - ep.total) / seconds);
+  const b = Math.max(0, estimate.last.backlog);
+  const projected = b + rate * targetWaitSeconds;
+  return {
+    projected,
+    episodeRate: rate,
+    episodeSeconds: seconds,
+    arithmetic: `backlog ahead B + λ·T = ${num(b)} + ${num(rate)}×${num(targetWaitSeconds)} = ${num(projected)} (λ over the last ${num(seconds)} s, since the source last read idle)`,
   };
 }
 
@@ -229,6 +300,8 @@ export interface WaitPolicyInput {
   readonly pollingIntervalSeconds: number;
   readonly now: number;
   readonly estimate: WaitEstimate | undefined;
+  /** The triggers' metrics this round (the first is the backlog), for the projection. */
+  readonly triggerMetrics?: readonly HpaMetric[];
 }
 
 export interface WaitPolicyResult {
@@ -242,6 +315,26 @@ export interface WaitPolicyResult {
 }
 
 const unchanged = (b: HPABehavior | undefined) => b;
+
+/**
+ * The triggers' metrics with the first (the backlog) read as the projection, when it is a
+ * count (AverageValue or Value) and the projection is larger; undefined: nothing changes.
+ */
+function projectedMetrics(
+  metrics: readonly HpaMetric[] | undefined,
+  projection: BacklogProjection | undefined,
+): { metrics: HpaMetric[]; arithmetic: string } | undefined {
+  const first = metrics?.[0];
+  // A composite metric (scalingModifiers) is a formula of the triggers, not the backlog.
+  if (!metrics || !first || !projection || first.error !== undefined) return undefined;
+  if (first.name === 'composite-metric') return undefined;
+  if (first.targetType !== 'AverageValue' && first.targetType !== 'Value') return undefined;
+  if (!(projection.projected > (first.value ?? 0))) return undefined;
+  return {
+    metrics: [{ ...first, value: projection.projected }, ...metrics.slice(1)],
+    arithmetic: projection.arithmetic,
+  };
+}
 
 /**
  * One round of the policy for a ScaledObject: observe, plan, and say how the HPA part changes.
@@ -296,17 +389,25 @@ export function applyWaitPolicy(input: WaitPolicyInput): WaitPolicyResult {
     ...(input.signals?.busySeconds !== undefined ? { busySeconds: input.signals.busySeconds } : {}),
   });
   const p = planForWait(estimate, targetWaitSeconds);
-  if (!p.ok)
+  if (!p.ok) {
+    const ahead = projectedMetrics(
+      input.triggerMetrics,
+      projectBacklog(estimate, targetWaitSeconds),
+    );
     return {
       behavior,
       estimate,
+      ...(ahead ? { metrics: ahead.metrics } : {}),
       reasons: [
         reason(
           TIDE.WaitTarget,
-          `wait target ${num(targetWaitSeconds)} s: ${p.why}; the trigger's own target applies`,
+          ahead
+            ? `wait target ${num(targetWaitSeconds)} s: ${p.why}; the trigger's own target applies to the ${ahead.arithmetic}`
+            : `wait target ${num(targetWaitSeconds)} s: ${p.why}; the trigger's own target applies`,
         ),
       ],
     };
+  }
   return {
     metrics: [
       { name: WAIT_TARGET_METRIC, targetType: 'AverageValue', target: 1, value: p.plan.need },

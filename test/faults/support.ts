@@ -110,6 +110,13 @@ export interface AppOptions {
   /** The worker registry TTL, seconds. @default 3 */
   livenessTtl?: number;
   cooldownSeconds?: number;
+  /** ScaledObject annotations (tide's wait-time policy). */
+  annotations?: Record<string, string>;
+  /**
+   * The HPA's scale-down stabilization written in `behavior`; `null` writes no `behavior`, so
+   * the defaults apply (the wait policy's: one polling interval). @default 0
+   */
+  scaleDownWindowSeconds?: number | null;
 }
 
 /** Writes the app's manifests into `dir/app.yaml` and returns its path. */
@@ -181,34 +188,45 @@ export function appYaml(broker: Broker, prefix: string, o: AppOptions): string {
   const so = {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledObject',
-    metadata: { name: 'fault-so', namespace: 'default' },
+    metadata: {
+      name: 'fault-so',
+      namespace: 'default',
+      ...(o.annotations ? { annotations: o.annotations } : {}),
+    },
     spec: {
       scaleTargetRef: { name: 'fault-worker' },
       pollingInterval: 1,
       cooldownPeriod: o.cooldownSeconds ?? 5,
       minReplicaCount: o.minReplicas,
       maxReplicaCount: o.maxReplicas,
-      advanced: {
-        horizontalPodAutoscalerConfig: {
-          behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
-        },
-      },
+      ...(o.scaleDownWindowSeconds === null
+        ? {}
+        : {
+            advanced: {
+              horizontalPodAutoscalerConfig: {
+                behavior: {
+                  scaleDown: { stabilizationWindowSeconds: o.scaleDownWindowSeconds ?? 0 },
+                },
+              },
+            },
+          }),
       triggers: [trigger],
     },
   };
   return [deployment, so].map((d) => stringify(d)).join('---\n');
 }
 
-/** Sends tasks `from..from+n-1`, each working `ms`. */
+/** Sends tasks `from..from+n-1`, each working `ms` (or `ms(seq)`). */
 export async function sendTasks(
   broker: Broker,
   from: number,
   n: number,
-  ms: number,
+  ms: number | ((seq: number) => number),
 ): Promise<void> {
   const p = new Producer({ broker: broker.url });
+  const work = typeof ms === 'number' ? () => ms : ms;
   try {
-    for (let seq = from; seq < from + n; seq++) await p.sendTask('fault.count', [seq, ms]);
+    for (let seq = from; seq < from + n; seq++) await p.sendTask('fault.count', [seq, work(seq)]);
   } finally {
     await p.close();
   }
