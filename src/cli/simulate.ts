@@ -46,7 +46,9 @@ async function loadSet(paths: string[]) {
 export async function runSimulate(paths: string[], opts: SimulateCliOptions): Promise<number> {
   try {
     if (opts.consumeRate !== undefined && !(opts.consumeRate > 0))
-      throw new UsageError(`--consume-rate: expected items per second > 0, got ${opts.consumeRate}`);
+      throw new UsageError(
+        `--consume-rate: expected items per second > 0, got ${opts.consumeRate}`,
+      );
     const trace = await loadTrace(opts.trace);
     if (opts.compare && opts.compare.length > 0) return await compare(paths, opts, trace);
     const set = await loadSet(paths);

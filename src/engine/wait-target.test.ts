@@ -388,7 +388,10 @@ describe('before μ is measured: the backlog one wait target ahead', () => {
     assert.equal(seen.at(-1), 10, seen.join(' '));
     const steps = new Set(seen.filter((n) => n > 1));
     assert.deepEqual([...steps], [10], `one step from 1 to 10, no staircase: ${seen.join(' ')}`);
-    assert.match(reasons.at(-1)!, /backlog ahead B \+ λ·T = 16 \+ 10.714×10 = 123.143 \(λ over the last 1.4 s/);
+    assert.match(
+      reasons.at(-1)!,
+      /backlog ahead B \+ λ·T = 16 \+ 10.714×10 = 123.143 \(λ over the last 1.4 s/,
+    );
   });
 
   test('a few tasks that stop coming: the projection adds nothing', () => {

@@ -92,7 +92,10 @@ test('the wait-time policy scales up and in around busy workers and loses no tas
       { timeoutMs: 30_000, what: 'the pool back at zero after the cooldown' },
     );
     assert.ok(peak >= 2, `the pool rose above one replica (peak ${peak})`);
-    assert.ok(sizedByWait, 'some round was sized by the wait target (its arithmetic in lastReason)');
+    assert.ok(
+      sizedByWait,
+      'some round was sized by the wait target (its arithmetic in lastReason)',
+    );
   } finally {
     watching = false;
     await watch;
