@@ -108,6 +108,7 @@ export interface WorkerCounters {
   readonly reserved: number;
   readonly done: number;
   readonly busyMs: number;
+  readonly concurrency: number;
 }
 
 /** The counters of every live worker (a worker that restarts starts again from 0 under a new id). */
@@ -118,6 +119,7 @@ export async function workerCounters(client: Redis): Promise<WorkerCounters[]> {
     reserved: w.reserved,
     done: w.done ?? 0,
     busyMs: w.busyMs ?? 0,
+    concurrency: w.concurrency,
   }));
 }
 

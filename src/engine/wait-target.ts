@@ -101,7 +101,10 @@ export interface WaitSignals {
   readonly inFlight?: number;
   /** Tasks completed so far by the live workers (a counter; only its changes matter). */
   readonly completed?: number;
-  /** Seconds spent running tasks so far by the live workers (a counter, like `completed`). */
+  /**
+   * Replica-seconds the live workers spent running tasks so far (a counter, like `completed`):
+   * a worker's slot-seconds divided by its concurrency, so μ is a replica's rate when full.
+   */
   readonly busySeconds?: number;
 }
 

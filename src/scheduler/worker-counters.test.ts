@@ -30,6 +30,17 @@ test('totals only grow: a worker that leaves takes nothing back, a new one adds 
   });
 });
 
+test('busy time is per replica: a worker with 4 task slots busy 20 slot-seconds was busy 5 s', () => {
+  const t = new WorkerTotals();
+  t.add([{ ...w('a', 0, 0), concurrency: 4 }]);
+  // 8 tasks of 2.5 s on 4 slots: 20 slot-seconds, 5 s of the replica, μ = 8 / 5 = 1.6 a second.
+  assert.deepEqual(t.add([{ ...w('a', 8, 20_000, 4), concurrency: 4 }]), {
+    inFlight: 4,
+    completed: 8,
+    busySeconds: 5,
+  });
+});
+
 test('in flight counts the tasks a worker holds before it starts them (prefetched), not only the running ones', () => {
   const t = new WorkerTotals();
   assert.equal(

@@ -8,6 +8,10 @@
  * reserved (prefetched). A task a worker holds before it starts is out of the list and not yet
  * running; leaving it out would make the total the policy reads (waiting + in flight + done)
  * dip when the worker takes it and rise when it starts, which reads as an arrival.
+ *
+ * Busy time is counted per replica, not per task slot: a worker with concurrency c that spent
+ * s slot-seconds on tasks was busy s / c replica-seconds, so the drain rate the policy divides
+ * by is what one replica does when full (c tasks at a time), not one slot's.
  */
 import type { WaitSignals } from '../engine/wait-target.js';
 import type { WorkerCounters } from '../scalers/core/types.js';
@@ -25,7 +29,8 @@ export class WorkerTotals {
       seen.add(w.id);
       const before = this.#last.get(w.id);
       this.#completed += Math.max(0, w.done - (before?.done ?? 0));
-      this.#busyMs += Math.max(0, w.busyMs - (before?.busyMs ?? 0));
+      const slots = w.concurrency !== undefined && w.concurrency >= 1 ? w.concurrency : 1;
+      this.#busyMs += Math.max(0, w.busyMs - (before?.busyMs ?? 0)) / slots;
       this.#last.set(w.id, w);
       inFlight += w.running + (w.reserved ?? 0);
     }

@@ -42,7 +42,10 @@ export interface WorkerCounters {
   /** Messages taken from the queue and not started (prefetched, or waiting for their ETA). */
   readonly reserved?: number;
   readonly done: number;
+  /** Milliseconds spent running the finished tasks, summed over the worker's task slots. */
   readonly busyMs: number;
+  /** Task slots (Celery's concurrency); undefined counts as 1. */
+  readonly concurrency?: number;
 }
 
 export interface MetricsAndActivity {

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Producer } from '../../../src/celery/index.js';
 import { heldKey, inboxKey, WORKERS_KEY } from '../../../src/celery/keys.js';
-import { liveWorkers, reapDeadWorkers, runningByPod } from '../../../src/celery/registry.js';
+import {
+  liveWorkers,
+  reapDeadWorkers,
+  runningByPod,
+  workerCounters,
+} from '../../../src/celery/registry.js';
+import { WorkerTotals } from '../../../src/scheduler/worker-counters.js';
 import { waitFor } from '../../support/wait-for.js';
 import {
   requirePythonCelery,
@@ -47,6 +53,41 @@ test('a live TS worker publishes its pod and running count, and leaves the regis
   assert.equal(await stopChild(w), 0);
   assert.deepEqual(await liveWorkers(redis.client), [], 'its record is gone');
   assert.equal(await redis.client.zcard(WORKERS_KEY), 0, 'and it is no longer listed');
+});
+
+test("a worker's counters for the wait-time policy: tasks done, slot time, and its concurrency, so busy time is per replica", async () => {
+  await redis.client.flushdb();
+  const w = await startTsWorker(redis, {
+    DONE_KEY: 'reg:counters',
+    CELERY_CONCURRENCY: '2',
+    CELERY_ACKS_LATE: '1',
+  });
+  try {
+    const totals = new WorkerTotals();
+    totals.add(await workerCounters(redis.client));
+    const p = new Producer({ broker: redis.url });
+    await p.sendTask('tasks.sleep', [1]);
+    await p.sendTask('tasks.sleep', [1]);
+    await p.close();
+    const [c] = await waitFor(
+      async () => {
+        const all = await workerCounters(redis.client);
+        return all[0]?.done === 2 ? all : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the worker reporting 2 tasks done' },
+    );
+    assert.equal(c!.concurrency, 2);
+    // Two 1 s tasks side by side: about 2 slot-seconds, 1 second of the replica.
+    assert.ok(c!.busyMs >= 1_900 && c!.busyMs < 4_000, `busyMs ${c!.busyMs}`);
+    const signals = totals.add([c!]);
+    assert.equal(signals.completed, 2);
+    assert.ok(
+      signals.busySeconds! >= 0.95 && signals.busySeconds! < 2,
+      `busy replica-seconds ${signals.busySeconds}`,
+    );
+  } finally {
+    await stopChild(w);
+  }
 });
 
 test("a dead TS worker's unacked and parked messages come back; a Python worker's unacked task is left to kombu", async () => {
