@@ -22,3 +22,20 @@ test('a trace that cannot be read is reported with its path, exit 1', async (t) 
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^tide simulate: .*\/nonexistent\/tide-trace\.csv/);
 });
+
+test('a trace of arrivals runs the queue model without --compare: the pool scales and the figures follow', async (t) => {
+  const lines: string[] = [];
+  t.mock.method(console, 'log', (...args: unknown[]) => lines.push(args.join(' ')));
+  const root = new URL('../../', import.meta.url).pathname;
+  const code = await runSimulate([`${root}examples/celery-redis`], {
+    trace: `${root}examples/traces/celery-redis-burst.csv`,
+  });
+  assert.equal(code, 0);
+  assert.ok(
+    lines.some((l) => /replicas 0 -> 1 /.test(l)),
+    'the first arrivals wake the pool from zero',
+  );
+  const row = lines.find((l) => /ScaledObject default\/redis-scaledobject\s+\d+/.test(l));
+  assert.ok(row, `a queue row after the steps:\n${lines.slice(-4).join('\n')}`);
+  assert.match(row, /\s600\s+600\s+0\s/, 'all 600 items served');
+});
