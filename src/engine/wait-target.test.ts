@@ -113,6 +113,36 @@ describe('observeWait and planForWait', () => {
       want: { replicas: 13, mu: 0.2, lambda: 2.6 },
     },
     {
+      name: 'one or two completions are not yet a drain rate: the trigger applies',
+      rounds: [
+        obs({ at: T0, backlog: 5, completed: 0, busySeconds: 0 }),
+        obs({ at: T0 + 15 * S, backlog: 16, inFlight: 1, completed: 2, busySeconds: 14 }),
+      ],
+      target: 10,
+      want: /2 of the 3 completed tasks needed/,
+    },
+    {
+      // 5 replicas, tasks of 5.14 s on average (1 to 9 s): λ/μ = 5.14. Five replicas fall
+      // behind by 0.027 tasks a second and would take 360 s to let a task wait 10 s.
+      name: 'λ/μ a little above a whole number: rounded down while the wait holds',
+      rounds: [
+        obs({ at: T0, backlog: 0, inFlight: 5, completed: 100, busySeconds: 514, replicas: 5 }),
+        obs({ at: T0 + 100 * S, backlog: 0, inFlight: 5, completed: 200, busySeconds: 1028 }),
+      ],
+      target: 10,
+      want: { replicas: 5, lambda: 1 },
+    },
+    {
+      // The same pool once 9.5 tasks wait: five replicas would breach 10 s within 8.6 s.
+      name: 'λ/μ a little above a whole number, with a backlog near the target: rounded up',
+      rounds: [
+        obs({ at: T0, backlog: 0, inFlight: 5, completed: 100, busySeconds: 514, replicas: 5 }),
+        obs({ at: T0 + 100 * S, backlog: 9.5, inFlight: 5, completed: 190.5, busySeconds: 979.17 }),
+      ],
+      target: 10,
+      want: { replicas: 6 },
+    },
+    {
       name: 'a worker that left takes its counter along: no negative completions',
       rounds: [
         obs({ at: T0, backlog: 0, inFlight: 2, completed: 50, busySeconds: 100 }),
@@ -199,7 +229,7 @@ describe('arrivals from readings taken at slightly different moments', () => {
   test('λ is never negative', () => {
     const e = fold([
       obs({ at: T0, backlog: 5, inFlight: 0, completed: 0, busySeconds: 0 }),
-      obs({ at: T0 + 15 * S, backlog: 0, inFlight: 0, completed: 1, busySeconds: 5 }),
+      obs({ at: T0 + 15 * S, backlog: 0, inFlight: 0, completed: 3, busySeconds: 15 }),
     ]);
     const p = planForWait(e, 10);
     assert.ok(p.ok, p.ok ? '' : p.why);

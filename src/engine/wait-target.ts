@@ -48,6 +48,12 @@ export const WAIT_HALF_LIFE_SECONDS = 15;
  * apart, and two tasks 200 ms apart are not a rate of 5 a second.
  */
 export const EPISODE_MIN_SECONDS = 1;
+/**
+ * Completions seen before μ is trusted: one task's time is a poor guess of the mean (tasks of
+ * 1 to 9 s: the first to finish can be either end), and a plan from it can ask for twice the
+ * pool. Until then the backlog-ahead sizing applies.
+ */
+export const MIN_COMPLETIONS = 3;
 
 export interface WaitAnnotations {
   readonly targetWaitSeconds?: number;
@@ -125,6 +131,8 @@ export interface WaitEstimate {
   readonly busySeconds: number;
   readonly arrivals: number;
   readonly elapsedSeconds: number;
+  /** Completions seen in all, not decayed (`MIN_COMPLETIONS`); absent in older states: 0. */
+  readonly seen?: number;
   /**
    * The episode under way: the first observation since the source last read idle (nothing
    * waiting or in flight), as its time and total. The decayed λ lags a burst that starts after
@@ -160,6 +168,7 @@ export function observeWait(prev: WaitEstimate | undefined, obs: WaitObservation
       busySeconds: 0,
       arrivals: 0,
       elapsedSeconds: 0,
+      seen: 0,
       ...(episode ? { episode } : {}),
     };
   const p = prev.last;
@@ -186,6 +195,7 @@ export function observeWait(prev: WaitEstimate | undefined, obs: WaitObservation
     busySeconds: prev.busySeconds * keep + busy,
     arrivals: prev.arrivals * keep + arrivals,
     elapsedSeconds: prev.elapsedSeconds * keep + dt,
+    seen: (prev.seen ?? 0) + completions,
     ...(episode ? { episode } : {}),
   };
 }
@@ -245,6 +255,32 @@ export interface WaitPlan {
 export type WaitPlanResult =
   { readonly ok: true; readonly plan: WaitPlan } | { readonly ok: false; readonly why: string };
 
+/**
+ * The λ/μ term. The goal is the wait, not a utilization below 1: with ⌊λ/μ⌋ replicas the
+ * backlog grows by λ − ⌊λ/μ⌋·μ a second, and the B/(μ·T) term adds a replica before the last
+ * item would wait longer than T. So the term is rounded down when, from this backlog, the
+ * smaller pool would take at least one wait target to reach a backlog that breaches it; the
+ * pool then alternates between ⌊λ/μ⌋ and ⌈λ/μ⌉ and costs about λ/μ replicas, not ⌈λ/μ⌉.
+ */
+function serveTerm(
+  serve: number,
+  lambda: number,
+  mu: number,
+  backlog: number,
+  targetWaitSeconds: number,
+): { value: number; note: string } {
+  const lower = Math.floor(serve);
+  if (lower < 1 || lower === serve) return { value: serve, note: '' };
+  const growth = lambda - lower * mu;
+  const room = lower * mu * targetWaitSeconds - backlog;
+  const secondsToBreach = room / growth;
+  if (!(room > 0) || secondsToBreach < targetWaitSeconds) return { value: serve, note: '' };
+  return {
+    value: lower,
+    note: ` (${num(serve)} rounded down: ${lower} replicas reach a ${num(targetWaitSeconds)} s wait in ${num(secondsToBreach)} s)`,
+  };
+}
+
 /** Little's law sizing from the estimate; `backlog` is this round's. */
 export function planForWait(
   estimate: WaitEstimate | undefined,
@@ -259,17 +295,24 @@ export function planForWait(
     };
   if (!(estimate.busySeconds > 0) || !(estimate.completions > 0))
     return { ok: false, why: 'no completed task measured yet' };
+  const seen = estimate.seen ?? 0;
+  if (seen < MIN_COMPLETIONS)
+    return {
+      ok: false,
+      why: `${num(seen)} of the ${MIN_COMPLETIONS} completed tasks needed to trust the drain rate`,
+    };
   const mu = estimate.completions / estimate.busySeconds;
   const lambda = Math.max(0, estimate.arrivals / estimate.elapsedSeconds);
   const b = Math.max(0, estimate.last.backlog);
-  const serve = lambda / mu;
+  const rawServe = lambda / mu;
+  const serve = serveTerm(rawServe, lambda, mu, b, targetWaitSeconds);
   const drain = b / (mu * targetWaitSeconds);
-  const need = Math.max(serve, drain);
+  const need = Math.max(serve.value, drain);
   // Milli precision, as the HPA part, so 5.0000001 does not become 6.
   const replicas = Math.ceil(Math.round(need * 1000) / 1000);
   const arithmetic =
     `max(λ/μ, B/(μ·T)) = max(${num(lambda)}/${num(mu)}, ${num(b)}/(${num(mu)}×${num(targetWaitSeconds)}))` +
-    ` = max(${num(serve)}, ${num(drain)}) = ${num(need)} → ${replicas}` +
+    ` = max(${num(serve.value)}${serve.note}, ${num(drain)}) = ${num(need)} → ${replicas}` +
     ` (μ = ${num(estimate.completions)} completions / ${num(estimate.busySeconds)} busy replica-s,` +
     ` λ = ${num(estimate.arrivals)} arrivals / ${num(estimate.elapsedSeconds)} s, half-life ${WAIT_HALF_LIFE_SECONDS} s)`;
   return {
