@@ -113,6 +113,18 @@ async function metricSum(port: number, name: string): Promise<number> {
   return sum;
 }
 
+/** The operator's API requests by verb and resource so far, largest first. */
+async function requestsByKind(port: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const rows = [
+    ...text.matchAll(/^tide_operator_api_requests_by_kind_total\{request="([^"]*)"\} (\S+)$/gm),
+  ]
+    .map((m) => [m[1]!, Number(m[2])] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((a, [, v]) => a + v, 0);
+  return `${total} (${rows.map(([k, v]) => `${k} ${v}`).join(', ')})`;
+}
+
 /** How long `path` takes to answer (ms); Infinity when it does not within 10 s. */
 async function probe(port: number, path: string): Promise<number> {
   const t = performance.now();
@@ -281,6 +293,7 @@ async function run(n: number): Promise<void> {
     starting = false;
     await prober;
     const startupS = (Date.now() - started) / 1000;
+    const startupRequests = await requestsByKind(port);
     // Let the first rounds' status writes and events drain before measuring.
     const settle = Date.now() + 15_000;
     await waitFor(() => Date.now() > settle, {
@@ -323,6 +336,7 @@ async function run(n: number): Promise<void> {
       [
         `N=${n} ScaledObjects (pollingInterval ${pollingInterval}, Redis), operator --qps ${qps}; load average ${load}`,
         `  startup until every controller runs: ${startupS.toFixed(1)} s   slowest answer meanwhile: /healthz ${worst(probes.health).toFixed(0)} ms, /metrics ${worst(probes.metrics).toFixed(0)} ms`,
+        `  API requests during start-up: ${startupRequests}`,
         `  CPU ${mcpu.toFixed(0)} mCPU   RSS ${b.rssMiB.toFixed(0)} MiB (max ${rssMax.toFixed(0)})   over ${elapsedS.toFixed(0)} s`,
         `  API requests/s ${((req1 - req0) / elapsedS).toFixed(2)}   status writes/min ${(((wr1 - wr0) / elapsedS) * 60).toFixed(1)}   failed polls ${err1 - err0}   Redis connections of the operator ${clients}`,
         `  KEDA published: ~${(33 * k).toFixed(0)} mCPU, ~${(111 * k).toFixed(0)} MiB (33 mCPU / 111 MiB per 1,000 at pollingInterval 30, linear)`,

@@ -44,6 +44,14 @@ export interface OperatorCliOptions {
   webhookConfig?: string;
 }
 
+/** API requests by verb and resource, as a labelled counter (what start-up spends QPS on). */
+function requestsByKind(client: KubeClient): string {
+  const name = 'tide_operator_api_requests_by_kind_total';
+  let out = `# HELP ${name} Requests sent to the Kubernetes API server, by verb and resource.\n# TYPE ${name} counter\n`;
+  for (const [k, v] of [...client.requestsBy].sort()) out += `${name}{request="${k}"} ${v}\n`;
+  return out;
+}
+
 export async function runOperator(opts: OperatorCliOptions): Promise<number> {
   const logger = pino({ level: opts.logLevel, base: undefined });
   const qps = Number(opts.qps);
@@ -166,7 +174,7 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
             }
           : {}),
       }),
-      moreMetrics: () => observers.metricsText(),
+      moreMetrics: async () => requestsByKind(client) + (await observers.metricsText()),
       decisions: (q) => observers.decisions(q),
     },
     port,

@@ -124,6 +124,8 @@ export class Operator {
   readonly #targetWatches: TargetWatches;
   /** Reconciles at once: enough to keep --burst busy, few enough to keep probes answered. */
   readonly #admission = new Admission(64);
+  /** ScaledObjects whose finalizer PATCH is in flight. */
+  readonly #finalizing = new Set<string>();
   /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
   #authVersion = 0;
   #stopped = false;
@@ -391,8 +393,8 @@ export class Operator {
       if (previous?.status !== 'False' || previous.message !== message)
         this.#events.record(raw, 'ScaledObject', 'ScaledObjectCheckFailed', message);
       this.#status.write(raw, checkFailedStatus(so, raw.status, message));
+      this.#ensureFinalizer(raw);
     };
-    await this.#ensureFinalizer(raw);
 
     const parsed = parseClusterObject({ ...raw, kind: 'ScaledObject' });
     if (!parsed.ok || parsed.object.kind !== 'ScaledObject') {
@@ -434,9 +436,11 @@ export class Operator {
     let scale: ScaleObject;
     try {
       gvkr = await resolveGvkr(this.#opts.client, ref);
-      const found = await this.#opts.client.find<ScaleObject>(
-        scalePath(gvkr, ref.namespace, ref.name),
-      );
+      // From the list of the target's kind when it can be listed (one /scale read per object
+      // was most of a large start-up); an object the list lacks may be newer than it.
+      const found =
+        (await this.#targetWatches.scale(gvkr, ref.namespace, ref.name)) ??
+        (await this.#opts.client.find<ScaleObject>(scalePath(gvkr, ref.namespace, ref.name)));
       if (!found)
         return fail(`${kind} ${ref.namespace}/${ref.name}: Target resource doesn't exist`, so);
       scale = found;
@@ -523,19 +527,28 @@ export class Operator {
     entry.target = target;
     entry.controller = controller;
     controller.start();
+    this.#ensureFinalizer(raw);
   }
 
-  async #ensureFinalizer(raw: SoStatusObject): Promise<void> {
+  /**
+   * Adds KEDA's finalizer in the background once the controller runs: scaling does not
+   * depend on it, and at start-up one PATCH per object ahead of each controller held 10,000
+   * controllers behind 10,000 requests of the QPS budget. At most one per object in flight.
+   */
+  #ensureFinalizer(raw: SoStatusObject): void {
     const finalizers = raw.metadata?.finalizers ?? [];
-    if (finalizers.includes(FINALIZER)) return;
-    try {
-      await this.#opts.client.patch(this.#soPath(raw), {
-        metadata: { finalizers: [...finalizers, FINALIZER] },
-      });
-    } catch (e) {
-      // Scaling does not depend on it; the next reconcile adds it.
-      this.#opts.logger.warn({ object: soKey(raw), err: errorMessage(e) }, 'cannot add finalizer');
-    }
+    const key = soKey(raw);
+    if (finalizers.includes(FINALIZER) || this.#finalizing.has(key)) return;
+    this.#finalizing.add(key);
+    this.#opts.client
+      .patch(this.#soPath(raw), { metadata: { finalizers: [...finalizers, FINALIZER] } }, 'merge', {
+        lane: 'background',
+      })
+      .catch((e: unknown) => {
+        // The next reconcile that builds the controller adds it.
+        this.#opts.logger.warn({ object: key, err: errorMessage(e) }, 'cannot add finalizer');
+      })
+      .finally(() => this.#finalizing.delete(key));
   }
 
   #soPath(raw: KubernetesObject): string {

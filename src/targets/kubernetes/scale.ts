@@ -117,9 +117,11 @@ export interface KubeScaleTargetOptions {
   refreshMs?: number | (() => number);
   /**
    * Change notifications for the target object (the operator's watch, target-watch.ts): the
-   * callback gets the object's new resourceVersion. When it resolves to an unsubscribe
-   * function the target stops polling `/scale` and re-reads it only on a change; when it
-   * resolves to undefined (the kind cannot be watched) polling goes on.
+   * callback gets the object's new resourceVersion, and is called once on subscribing with
+   * the one the watch holds ('' if none), so changes between the initial read and the
+   * subscription are caught (a read only when the resourceVersions differ). When it resolves
+   * to an unsubscribe function the target stops polling `/scale` and re-reads it only on a
+   * change; when it resolves to undefined (the kind cannot be watched) polling goes on.
    */
   changes?: (onChange: (resourceVersion: string) => void) => Promise<(() => void) | undefined>;
   /** Called after each successful write, e.g. for Events. */
@@ -161,8 +163,6 @@ export class KubeScaleTarget implements ScaleTarget {
         if (this.#stopped) return unsubscribe();
         this.#unsubscribe = unsubscribe;
         clearTimeout(this.#timer);
-        // Changes between the initial read and the subscription are caught by one read.
-        void this.refresh();
       })
       .catch(() => undefined);
   }
