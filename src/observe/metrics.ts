@@ -171,9 +171,18 @@ export class TideMetrics {
     return this.registry.contentType;
   }
 
-  /** The exposition text. */
+  /**
+   * The exposition text, as `registry.metrics()` writes it but one metric per event-loop
+   * turn: at 10,000 objects the text is ~24 MB and took a single ~0.5 s synchronous run
+   * (1 s under load), during which health probes and the controllers' I/O waited.
+   */
   async metrics(): Promise<string> {
-    return this.registry.metrics();
+    const parts: string[] = [];
+    for (const m of this.registry.getMetricsAsArray()) {
+      parts.push(await this.registry.getSingleMetricAsString(m.name));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return `${parts.join('\n\n')}\n`;
   }
 
   #track(key: string, metric: Gauge | Counter | Histogram, labels: Labels): void {
