@@ -47,6 +47,7 @@ import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
 import { TargetWatches } from './target-watch.js';
 import { Admission } from './admission.js';
+import { lazyChild } from '../observe/lazy-logger.js';
 import { checkFailedStatus, decisionStatus, type ScaledObjectStatus } from './so-status.js';
 
 export const KEDA_GROUP_PATH = '/apis/keda.sh/v1alpha1';
@@ -459,7 +460,7 @@ export class Operator {
     // autoscaling/v1 Scale omits `replicas` when it is 0.
     const initialReplicas = scale.spec?.replicas ?? 0;
     const originalReplicaCount = raw.status?.originalReplicaCount ?? initialReplicas;
-    const logger = this.#opts.logger.child({ object: name });
+    const logger = lazyChild(this.#opts.logger, { object: name });
     const target = new KubeScaleTarget({
       client: this.#opts.client,
       ref,

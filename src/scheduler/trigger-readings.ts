@@ -6,6 +6,7 @@
  * trigger whose scaler cannot even be built counts as an error reading, so it feeds the
  * fallback counter (KEDA misses that case: kedacore/keda#8056).
  */
+import { lazyChild } from '../observe/lazy-logger.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { errorMessage, ScalerError } from '../errors.js';
@@ -221,7 +222,7 @@ export class TriggerReader {
     const scaler = await def.create(parsed.meta, {
       triggerIndex: i,
       triggerRef: this.#triggerRef(i),
-      logger: logger.child({ trigger: i, type: trigger.type }),
+      logger: lazyChild(logger, { trigger: i, type: trigger.type }),
       pool,
       metricType: trigger.metricType ?? 'AverageValue',
       now,
