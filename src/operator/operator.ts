@@ -47,6 +47,7 @@ import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
 import { TargetWatches } from './target-watch.js';
 import { Admission } from './admission.js';
+import { BackgroundQueue } from './background.js';
 import { lazyChild } from '../observe/lazy-logger.js';
 import { checkFailedStatus, decisionStatus, type ScaledObjectStatus } from './so-status.js';
 
@@ -125,7 +126,9 @@ export class Operator {
   readonly #targetWatches: TargetWatches;
   /** Reconciles at once: enough to keep --burst busy, few enough to keep probes answered. */
   readonly #admission = new Admission(64);
-  /** ScaledObjects whose finalizer PATCH is in flight. */
+  /** Status writes, Events and finalizers, a few at a time (background.ts). */
+  readonly #background = new BackgroundQueue();
+  /** ScaledObjects whose finalizer PATCH is queued or in flight. */
   readonly #finalizing = new Set<string>();
   /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
   #authVersion = 0;
@@ -134,8 +137,8 @@ export class Operator {
 
   constructor(opts: OperatorOptions) {
     this.#opts = opts;
-    this.#status = new StatusWriter(opts.client, opts.logger);
-    this.#events = new EventRecorder(opts.client, opts.logger);
+    this.#status = new StatusWriter(opts.client, opts.logger, this.#background);
+    this.#events = new EventRecorder(opts.client, opts.logger, this.#background);
     this.#targetWatches = new TargetWatches(opts.client, opts.logger);
   }
 
@@ -541,15 +544,20 @@ export class Operator {
     const key = soKey(raw);
     if (finalizers.includes(FINALIZER) || this.#finalizing.has(key)) return;
     this.#finalizing.add(key);
-    this.#opts.client
-      .patch(this.#soPath(raw), { metadata: { finalizers: [...finalizers, FINALIZER] } }, 'merge', {
-        lane: 'background',
-      })
-      .catch((e: unknown) => {
-        // The next reconcile that builds the controller adds it.
-        this.#opts.logger.warn({ object: key, err: errorMessage(e) }, 'cannot add finalizer');
-      })
-      .finally(() => this.#finalizing.delete(key));
+    this.#background.push(() =>
+      this.#opts.client
+        .patch(
+          this.#soPath(raw),
+          { metadata: { finalizers: [...finalizers, FINALIZER] } },
+          'merge',
+          { lane: 'background' },
+        )
+        .catch((e: unknown) => {
+          // The next reconcile that builds the controller adds it.
+          this.#opts.logger.warn({ object: key, err: errorMessage(e) }, 'cannot add finalizer');
+        })
+        .finally(() => this.#finalizing.delete(key)),
+    );
   }
 
   #soPath(raw: KubernetesObject): string {

@@ -3,17 +3,20 @@
  * (KEDA rewrites status on every reconcile; at thousands of objects the writes add up). The
  * last status written per object is remembered; an object's first write is compared with the
  * status it already carries, so a restarted operator does not rewrite unchanged objects. At
- * most one write per object is in flight; later requests coalesce into the newest.
+ * most one write per object is queued or in flight; later requests coalesce into the newest.
+ * Writes wait in a BackgroundQueue (background.ts), a few at a time.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import { KubeApiError, type KubeClient } from '../targets/kubernetes/kube-client.js';
+import { BackgroundQueue } from './background.js';
 
 interface Slot {
   last: string | undefined;
   next: { path: string; status: unknown; json: string } | undefined;
-  running: Promise<void> | undefined;
+  /** Queued or being written. */
+  busy: boolean;
 }
 
 const PLURALS: Record<string, string> = {
@@ -47,12 +50,15 @@ export class StatusWriter {
   readonly #client: KubeClient;
   readonly #logger: Logger;
   readonly #slots = new Map<string, Slot>();
+  readonly #queue: BackgroundQueue;
   /** Writes sent. */
   writes = 0;
 
-  constructor(client: KubeClient, logger: Logger) {
+  /** `queue`: where writes wait for their turn (shared with Events and finalizers). */
+  constructor(client: KubeClient, logger: Logger, queue = new BackgroundQueue()) {
     this.#client = client;
     this.#logger = logger;
+    this.#queue = queue;
   }
 
   /** Asks for `status` on `obj`; does nothing when it equals what was last written. */
@@ -66,7 +72,7 @@ export class StatusWriter {
       slot = {
         last: obj.status ? canonical(obj.status) : undefined,
         next: undefined,
-        running: undefined,
+        busy: false,
       };
       this.#slots.set(key, slot);
     }
@@ -74,26 +80,33 @@ export class StatusWriter {
     if (json === (slot.next?.json ?? slot.last)) return;
     const path = `/apis/keda.sh/v1alpha1/namespaces/${ns}/${PLURALS[kind] ?? 'scaledobjects'}/${name}/status`;
     slot.next = { path, status, json };
-    if (!slot.running) slot.running = this.#drain(key, slot);
+    this.#enqueue(key, slot);
   }
 
-  async #drain(key: string, slot: Slot): Promise<void> {
-    while (slot.next) {
-      const w = slot.next;
-      slot.next = undefined;
-      if (w.json === slot.last) continue;
-      try {
-        this.writes++;
-        // Background lane: behind the reads and writes that scale.
-        await this.#client.patch(w.path, { status: w.status }, 'merge', { lane: 'background' });
-        slot.last = w.json;
-      } catch (e) {
-        // A deleted object needs no status; anything else is retried by the next change.
-        if (!(e instanceof KubeApiError && e.status === 404))
-          this.#logger.warn({ object: key, err: errorMessage(e) }, 'status write failed');
-      }
+  #enqueue(key: string, slot: Slot): void {
+    if (slot.busy) return;
+    slot.busy = true;
+    this.#queue.push(() => this.#send(key, slot));
+  }
+
+  /** Writes the newest status asked; one asked meanwhile queues again (at the back: fair). */
+  async #send(key: string, slot: Slot): Promise<void> {
+    const w = slot.next;
+    slot.next = undefined;
+    try {
+      if (!w || w.json === slot.last) return;
+      this.writes++;
+      // Background lane: behind the reads and writes that scale.
+      await this.#client.patch(w.path, { status: w.status }, 'merge', { lane: 'background' });
+      slot.last = w.json;
+    } catch (e) {
+      // A deleted object needs no status; anything else is retried by the next change.
+      if (!(e instanceof KubeApiError && e.status === 404))
+        this.#logger.warn({ object: key, err: errorMessage(e) }, 'status write failed');
+    } finally {
+      slot.busy = false;
+      if (slot.next && this.#slots.get(key) === slot) this.#enqueue(key, slot);
     }
-    slot.running = undefined;
   }
 
   /** Forgets an object (deleted). */
@@ -101,8 +114,8 @@ export class StatusWriter {
     this.#slots.delete(`${kind}/${ns}/${name}`);
   }
 
-  /** Resolves when every write asked so far is done. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.#slots.values()].map((s) => s.running ?? Promise.resolve()));
+  /** Resolves when every background write asked so far is done (Events and finalizers too). */
+  flush(): Promise<void> {
+    return this.#queue.idle();
   }
 }
