@@ -61,8 +61,15 @@ export class StatusWriter {
     this.#queue = queue;
   }
 
-  /** Asks for `status` on `obj`; does nothing when it equals what was last written. */
-  write(obj: KubernetesObject & { status?: unknown }, status: unknown): void {
+  /**
+   * Remembers the status `obj` carries as what was last written, unless a write of it was
+   * asked already; later writes may then pass the object's identity only (no status).
+   */
+  prime(obj: KubernetesObject & { status?: unknown }): void {
+    this.#slot(obj);
+  }
+
+  #slot(obj: KubernetesObject & { status?: unknown }): { key: string; slot: Slot } {
     const kind = obj.kind ?? 'ScaledObject';
     const ns = obj.metadata?.namespace ?? 'default';
     const name = obj.metadata?.name ?? '';
@@ -76,6 +83,15 @@ export class StatusWriter {
       };
       this.#slots.set(key, slot);
     }
+    return { key, slot };
+  }
+
+  /** Asks for `status` on `obj`; does nothing when it equals what was last written. */
+  write(obj: KubernetesObject & { status?: unknown }, status: unknown): void {
+    const kind = obj.kind ?? 'ScaledObject';
+    const ns = obj.metadata?.namespace ?? 'default';
+    const name = obj.metadata?.name ?? '';
+    const { key, slot } = this.#slot(obj);
     const json = canonical(status);
     if (json === (slot.next?.json ?? slot.last)) return;
     const path = `/apis/keda.sh/v1alpha1/namespaces/${ns}/${PLURALS[kind] ?? 'scaledobjects'}/${name}/status`;

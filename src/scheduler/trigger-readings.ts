@@ -27,6 +27,7 @@ import type {
   Scaler,
   WorkerCounters,
 } from '../scalers/core/types.js';
+import { flat } from '../flat.js';
 
 /** How long to wait before re-establishing a push watch that ended. */
 const WATCH_RETRY_MS = 5_000;
@@ -173,7 +174,7 @@ export class TriggerReader {
 
   #triggerRef(i: number): string {
     const t = this.#opts.owner.spec.triggers[i];
-    return `${objectName(this.#opts.owner)} trigger ${i} (${t?.type ?? '?'})`;
+    return flat(`${objectName(this.#opts.owner)} trigger ${i} (${t?.type ?? '?'})`);
   }
 
   #build(i: number): Promise<Scaler> {

@@ -12,6 +12,7 @@ import { KubeApiError } from './kube-client.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import type { ScaleInHint, ScaleTarget, TargetStatus } from '../target.js';
 import { DeletionCostMarks } from './deletion-cost.js';
+import { flat } from '../../flat.js';
 
 /** What a ScaledObject's `scaleTargetRef` names, with KEDA's defaults applied. */
 export interface ScaleRef {
@@ -151,8 +152,8 @@ export class KubeScaleTarget implements ScaleTarget {
 
   constructor(opts: KubeScaleTargetOptions) {
     this.#opts = opts;
-    this.name = `${opts.ref.kind} ${opts.ref.namespace}/${opts.ref.name}`;
-    this.#path = scalePath(opts.gvkr, opts.ref.namespace, opts.ref.name);
+    this.name = flat(`${opts.ref.kind} ${opts.ref.namespace}/${opts.ref.name}`);
+    this.#path = flat(scalePath(opts.gvkr, opts.ref.namespace, opts.ref.name));
     this.#scale = opts.initial;
     this.#desired = this.#specReplicas();
     this.#schedule();
@@ -163,6 +164,7 @@ export class KubeScaleTarget implements ScaleTarget {
         if (this.#stopped) return unsubscribe();
         this.#unsubscribe = unsubscribe;
         clearTimeout(this.#timer);
+        this.#timer = undefined;
       })
       .catch(() => undefined);
   }
