@@ -46,14 +46,14 @@ export interface OperatorCliOptions {
 }
 
 /** The old generation may grow this much (%) past what the last full GC kept. */
-export const HEAP_GROWING_PERCENT = 30;
+export const HEAP_GROWING_PERCENT = 20;
 
 /**
  * Bounds how far V8 lets the heap grow between full collections. V8 sizes the next limit
  * from GC speed, up to 4x the live heap for large heaps: at 10,000 ScaledObjects ~300 MB live
  * grew to 1.2 GB before a collection (RSS followed). Most of an operator's heap is long-lived
- * per-object state and each round's short-lived garbage, so a fixed 30 % keeps RSS near
- * 1.3x the live heap for a few more full collections (incremental, off the event loop
+ * per-object state and each round's short-lived garbage, so a fixed 20 % keeps RSS near
+ * 1.2-1.4x the live heap for a few more full collections (incremental, off the event loop
  * mostly). A `--heap-growing-percent` given to node (flags or NODE_OPTIONS) wins.
  */
 export function boundHeapGrowth(): void {

@@ -6,10 +6,10 @@
  *   object, which lives as long as the series): prom-client formats every label of every
  *   series on each scrape, which at 10,000 ScaledObjects (~24 MB of text, 230,000 lines,
  *   most of it the per-object round histogram) was a ~0.5 s synchronous run;
- * - the work yields to the event loop every `sliceMs` (40 ms), so health probes and the
+ * - the work yields to the event loop every `sliceMs` (150 ms), so health probes and the
  *   controllers' I/O are served while a large scrape is written. Not more often: each yield
- *   waits for a whole turn of the loop, which at start-up carries dozens of reconciles, so
- *   short slices made the scrape itself take seconds.
+ *   waits for a whole turn of the loop, which at start-up carries dozens of reconciles and
+ *   thousands of first rounds, so 40 ms slices made a scrape take up to 2.6 s.
  *
  * Histograms are read from prom-client's per-series bucket counts (`hashMap`, `upperBounds`),
  * which its public `get()` copies into one object per bucket per series; a prom-client
@@ -113,7 +113,7 @@ async function metricText(metric: Metric, slicer: Slicer): Promise<string> {
 }
 
 /** What `registry.metrics()` answers (Prometheus format, no default labels), in slices. */
-export async function exposition(registry: Registry, sliceMs = 40): Promise<string> {
+export async function exposition(registry: Registry, sliceMs = 150): Promise<string> {
   const slicer = new Slicer(sliceMs);
   const parts: string[] = [];
   for (const metric of registry.getMetricsAsArray() as unknown as Metric[]) {
