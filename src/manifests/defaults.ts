@@ -8,6 +8,7 @@
 import { ANNOTATIONS, parseJobCapAnnotations, type JobCaps } from '../engine/pause.js';
 import type { PathSegment } from './yaml-source.js';
 import type { PodSpec, ScaledJob, ScaledJobSpec, ScaledObject, TideObject } from './types.js';
+import { flat } from '../flat.js';
 
 /** KEDA's defaults (scaledobject_types.go, scaledjob_types.go, executor). */
 export const KEDA_DEFAULTS = {
@@ -75,7 +76,9 @@ export function scaleTargetKind(so: ScaledObject): { apiVersion: string; kind: s
 
 /** The scale target as logs and reasons name it: `Deployment default/web`. */
 export function scaleTargetLabel(so: ScaledObject): string {
-  return `${scaleTargetKind(so).kind} ${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`;
+  return flat(
+    `${scaleTargetKind(so).kind} ${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`,
+  );
 }
 
 /** The scale target as a map key (two ScaledObjects on one target share it): `Deployment/default/web`. */

@@ -246,3 +246,13 @@ const scalerCases = [
 for (const c of scalerCases) {
   test(`scaler label: ${c.name}`, () => assert.equal(scalerLabel(c.type, c.trigger), c.want));
 }
+
+test("metrics() writes prom-client's exposition text byte for byte", async () => {
+  const m = new TideMetrics({
+    status: () =>
+      [{ kind: 'ScaledObject', namespace: 'default', name: 'a', runningReplicas: 2 }] as never,
+  });
+  m.observeRound(soObservation([reading()], 'a'));
+  m.observeRound(soObservation([reading({ error: 'down' })], 'b'));
+  assert.equal(await m.metrics(), await m.registry.metrics());
+});

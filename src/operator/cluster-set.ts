@@ -21,10 +21,11 @@ import type {
   TriggerAuthentication,
 } from '../manifests/types.js';
 import type { KubeClient } from '../targets/kubernetes/kube-client.js';
+import { flat } from '../flat.js';
 
 /** The pseudo file name of a cluster object in messages. */
 export function clusterSource(kind: string, namespace: string | undefined, name: string): string {
-  return `cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`;
+  return flat(`cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`);
 }
 
 export type ParsedCluster =

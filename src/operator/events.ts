@@ -7,6 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import type { KubeClient } from '../targets/kubernetes/kube-client.js';
+import { BackgroundQueue } from './background.js';
 
 /** The reasons KEDA emits as Warning events; everything else is Normal. */
 const WARNINGS = new Set([
@@ -24,18 +25,34 @@ const WARNINGS = new Set([
 export class EventRecorder {
   readonly #client: KubeClient;
   readonly #logger: Logger;
+  readonly #queue: BackgroundQueue;
   /** Events sent, for tests and metrics. */
   sent = 0;
 
-  constructor(client: KubeClient, logger: Logger) {
+  /** `queue`: where Events wait for their turn (shared with status writes and finalizers). */
+  constructor(client: KubeClient, logger: Logger, queue = new BackgroundQueue()) {
     this.#client = client;
     this.#logger = logger;
+    this.#queue = queue;
   }
 
   record(obj: KubernetesObject, kind: string, reason: string, message: string): void {
+    const at = Date.now();
+    this.sent++;
+    // The body is built when the Event goes out: a queued Event is this closure only.
+    this.#queue.push(() => this.#send(obj, kind, reason, message, at));
+  }
+
+  async #send(
+    obj: KubernetesObject,
+    kind: string,
+    reason: string,
+    message: string,
+    at: number,
+  ): Promise<void> {
     const ns = obj.metadata?.namespace ?? 'default';
     const name = obj.metadata?.name ?? '';
-    const now = new Date().toISOString();
+    const now = new Date(at).toISOString();
     const body = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -58,11 +75,10 @@ export class EventRecorder {
       lastTimestamp: now,
       count: 1,
     };
-    this.sent++;
-    this.#client
-      .post(`/api/v1/namespaces/${ns}/events`, body, { lane: 'background' })
-      .catch((e: unknown) => {
-        this.#logger.debug({ reason, err: errorMessage(e) }, 'event not recorded');
-      });
+    try {
+      await this.#client.post(`/api/v1/namespaces/${ns}/events`, body, { lane: 'background' });
+    } catch (e) {
+      this.#logger.debug({ reason, err: errorMessage(e) }, 'event not recorded');
+    }
   }
 }

@@ -47,6 +47,8 @@ import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
 import { TargetWatches } from './target-watch.js';
 import { Admission } from './admission.js';
+import { BackgroundQueue } from './background.js';
+import { lazyChild } from '../observe/lazy-logger.js';
 import { checkFailedStatus, decisionStatus, type ScaledObjectStatus } from './so-status.js';
 
 export const KEDA_GROUP_PATH = '/apis/keda.sh/v1alpha1';
@@ -87,6 +89,34 @@ interface Entry {
   so?: ScaledObject;
 }
 
+/** What a running controller needs of its ScaledObject besides the parsed one. */
+interface ControllerBuild {
+  /** Identity for Events and status writes (identity()). */
+  obj: SoStatusObject;
+  so: ScaledObject;
+  set: ManifestSet;
+  ref: { apiVersion: string; kind: string; namespace: string; name: string };
+  gvkr: Gvkr;
+  scale: ScaleObject;
+  originalReplicaCount: number;
+  lastActiveTime?: string;
+  carried?: ScaledObjectState;
+}
+
+/** An object's kind and identity only (what Events and status writes read). */
+const identity = (o: SoStatusObject): SoStatusObject => {
+  const m = o.metadata ?? {};
+  return {
+    kind: 'ScaledObject',
+    metadata: {
+      ...(m.name !== undefined ? { name: m.name } : {}),
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      ...(m.uid !== undefined ? { uid: m.uid } : {}),
+      ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
+    },
+  };
+};
+
 const soKey = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /**
@@ -124,6 +154,10 @@ export class Operator {
   readonly #targetWatches: TargetWatches;
   /** Reconciles at once: enough to keep --burst busy, few enough to keep probes answered. */
   readonly #admission = new Admission(64);
+  /** Status writes, Events and finalizers, a few at a time (background.ts). */
+  readonly #background = new BackgroundQueue();
+  /** ScaledObjects whose finalizer PATCH is queued or in flight. */
+  readonly #finalizing = new Set<string>();
   /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
   #authVersion = 0;
   #stopped = false;
@@ -131,8 +165,8 @@ export class Operator {
 
   constructor(opts: OperatorOptions) {
     this.#opts = opts;
-    this.#status = new StatusWriter(opts.client, opts.logger);
-    this.#events = new EventRecorder(opts.client, opts.logger);
+    this.#status = new StatusWriter(opts.client, opts.logger, this.#background);
+    this.#events = new EventRecorder(opts.client, opts.logger, this.#background);
     this.#targetWatches = new TargetWatches(opts.client, opts.logger);
   }
 
@@ -391,8 +425,8 @@ export class Operator {
       if (previous?.status !== 'False' || previous.message !== message)
         this.#events.record(raw, 'ScaledObject', 'ScaledObjectCheckFailed', message);
       this.#status.write(raw, checkFailedStatus(so, raw.status, message));
+      this.#ensureFinalizer(raw);
     };
-    await this.#ensureFinalizer(raw);
 
     const parsed = parseClusterObject({ ...raw, kind: 'ScaledObject' });
     if (!parsed.ok || parsed.object.kind !== 'ScaledObject') {
@@ -434,9 +468,11 @@ export class Operator {
     let scale: ScaleObject;
     try {
       gvkr = await resolveGvkr(this.#opts.client, ref);
-      const found = await this.#opts.client.find<ScaleObject>(
-        scalePath(gvkr, ref.namespace, ref.name),
-      );
+      // From the list of the target's kind when it can be listed (one /scale read per object
+      // was most of a large start-up); an object the list lacks may be newer than it.
+      const found =
+        (await this.#targetWatches.scale(gvkr, ref.namespace, ref.name)) ??
+        (await this.#opts.client.find<ScaleObject>(scalePath(gvkr, ref.namespace, ref.name)));
       if (!found)
         return fail(`${kind} ${ref.namespace}/${ref.name}: Target resource doesn't exist`, so);
       scale = found;
@@ -454,8 +490,34 @@ export class Operator {
 
     // autoscaling/v1 Scale omits `replicas` when it is 0.
     const initialReplicas = scale.spec?.replicas ?? 0;
-    const originalReplicaCount = raw.status?.originalReplicaCount ?? initialReplicas;
-    const logger = this.#opts.logger.child({ object: name });
+    const status = raw.status;
+    this.#status.prime(raw);
+    this.#ensureFinalizer(raw);
+    this.#startController(entry, {
+      obj: identity(raw),
+      so,
+      set,
+      ref,
+      gvkr,
+      scale,
+      originalReplicaCount: status?.originalReplicaCount ?? initialReplicas,
+      ...(status?.lastActiveTime ? { lastActiveTime: status.lastActiveTime } : {}),
+      ...(carried ? { carried } : {}),
+    });
+  }
+
+  /**
+   * Builds and starts the controller of a validated ScaledObject. Apart from #reconcile so
+   * the controller's callbacks close over the object's identity only: closures share their
+   * function's scope, and one over `raw` kept each object's build-time copy alive beside
+   * the informer's newer one (a second copy of every object, ~2 KB each).
+   */
+  #startController(entry: Entry, b: ControllerBuild): void {
+    const { obj, so, set, ref, gvkr, scale, originalReplicaCount, carried } = b;
+    const { kind } = ref;
+    const name = `ScaledObject ${so.metadata.namespace}/${so.metadata.name}`;
+    const initialReplicas = scale.spec?.replicas ?? 0;
+    const logger = lazyChild(this.#opts.logger, { object: name });
     const target = new KubeScaleTarget({
       client: this.#opts.client,
       ref,
@@ -476,9 +538,7 @@ export class Operator {
         ),
       onError: (m) => logger.warn(m),
     });
-    const lastActive = raw.status?.lastActiveTime
-      ? parseRfc3339(raw.status.lastActiveTime)
-      : undefined;
+    const lastActive = b.lastActiveTime ? parseRfc3339(b.lastActiveTime) : undefined;
     const state: ScaledObjectState | undefined =
       carried ??
       (lastActive !== undefined
@@ -511,11 +571,11 @@ export class Operator {
       // History lives in the operator's decision log (onRecord); status needs the last one.
       decisionRingSize: 1,
       onDecision: (_so, d: ScaledObjectDecision) => {
-        for (const ev of d.events) this.#events.record(raw, 'ScaledObject', ev.code, ev.message);
+        for (const ev of d.events) this.#events.record(obj, 'ScaledObject', ev.code, ev.message);
         // Not status(): that builds every trigger's and replica's row, each round.
         const metricNames = controller.metricNames();
         this.#status.write(
-          raw,
+          obj,
           decisionStatus({ so, decision: d, gvkr, originalReplicaCount, metricNames }),
         );
       },
@@ -525,17 +585,30 @@ export class Operator {
     controller.start();
   }
 
-  async #ensureFinalizer(raw: SoStatusObject): Promise<void> {
+  /**
+   * Adds KEDA's finalizer in the background once the controller runs: scaling does not
+   * depend on it, and at start-up one PATCH per object ahead of each controller held 10,000
+   * controllers behind 10,000 requests of the QPS budget. At most one per object in flight.
+   */
+  #ensureFinalizer(raw: SoStatusObject): void {
     const finalizers = raw.metadata?.finalizers ?? [];
-    if (finalizers.includes(FINALIZER)) return;
-    try {
-      await this.#opts.client.patch(this.#soPath(raw), {
-        metadata: { finalizers: [...finalizers, FINALIZER] },
-      });
-    } catch (e) {
-      // Scaling does not depend on it; the next reconcile adds it.
-      this.#opts.logger.warn({ object: soKey(raw), err: errorMessage(e) }, 'cannot add finalizer');
-    }
+    const key = soKey(raw);
+    if (finalizers.includes(FINALIZER) || this.#finalizing.has(key)) return;
+    this.#finalizing.add(key);
+    this.#background.push(() =>
+      this.#opts.client
+        .patch(
+          this.#soPath(raw),
+          { metadata: { finalizers: [...finalizers, FINALIZER] } },
+          'merge',
+          { lane: 'background' },
+        )
+        .catch((e: unknown) => {
+          // The next reconcile that builds the controller adds it.
+          this.#opts.logger.warn({ object: key, err: errorMessage(e) }, 'cannot add finalizer');
+        })
+        .finally(() => this.#finalizing.delete(key)),
+    );
   }
 
   #soPath(raw: KubernetesObject): string {

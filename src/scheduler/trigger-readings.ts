@@ -6,6 +6,7 @@
  * trigger whose scaler cannot even be built counts as an error reading, so it feeds the
  * fallback counter (KEDA misses that case: kedacore/keda#8056).
  */
+import { lazyChild } from '../observe/lazy-logger.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { errorMessage, ScalerError } from '../errors.js';
@@ -26,6 +27,7 @@ import type {
   Scaler,
   WorkerCounters,
 } from '../scalers/core/types.js';
+import { flat } from '../flat.js';
 
 /** How long to wait before re-establishing a push watch that ended. */
 const WATCH_RETRY_MS = 5_000;
@@ -172,7 +174,7 @@ export class TriggerReader {
 
   #triggerRef(i: number): string {
     const t = this.#opts.owner.spec.triggers[i];
-    return `${objectName(this.#opts.owner)} trigger ${i} (${t?.type ?? '?'})`;
+    return flat(`${objectName(this.#opts.owner)} trigger ${i} (${t?.type ?? '?'})`);
   }
 
   #build(i: number): Promise<Scaler> {
@@ -221,7 +223,7 @@ export class TriggerReader {
     const scaler = await def.create(parsed.meta, {
       triggerIndex: i,
       triggerRef: this.#triggerRef(i),
-      logger: logger.child({ trigger: i, type: trigger.type }),
+      logger: lazyChild(logger, { trigger: i, type: trigger.type }),
       pool,
       metricType: trigger.metricType ?? 'AverageValue',
       now,

@@ -54,6 +54,24 @@ export function loadKubeConfig(file?: string): KubeConfig {
   return kc;
 }
 
+/**
+ * `VERB resource[/subresource]` of a request, e.g. `PATCH scaledobjects/status`; a GET of a
+ * collection is `LIST`, with `watch=` a `WATCH`. Names and namespaces are left out (bounded
+ * label values).
+ */
+export function requestKind(method: string, path: string): string {
+  const [pathname = '', query = ''] = path.split('?', 2);
+  const parts = pathname.split('/').filter(Boolean);
+  // /api/v1/... or /apis/group/version/...
+  let rest = parts.slice(parts[0] === 'api' ? 2 : 3);
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const [resource = pathname, name, sub] = rest;
+  let verb = method;
+  if (method === 'GET' && name === undefined)
+    verb = /(^|&)watch=(1|true)/.test(query) ? 'WATCH' : 'LIST';
+  return `${verb} ${resource}${sub ? `/${sub}` : ''}`;
+}
+
 export class KubeClient {
   readonly kc: KubeConfig;
   readonly #qps: number;
@@ -64,6 +82,11 @@ export class KubeClient {
   #pumpTimer: NodeJS.Timeout | undefined;
   /** Requests sent, for metrics and the benchmarks. */
   requests = 0;
+  /**
+   * Requests sent by verb and resource (`GET workers/scale`, `LIST scaledobjects`, `WATCH
+   * deployments`): what a start-up spends its QPS budget on.
+   */
+  readonly requestsBy = new Map<string, number>();
   #agent: { key: string; agent: HttpsAgent | HttpAgent } | undefined;
 
   constructor(kc: KubeConfig, opts: KubeClientOptions = {}) {
@@ -129,6 +152,12 @@ export class KubeClient {
     );
   }
 
+  #count(method: string, path: string): void {
+    this.requests++;
+    const key = requestKind(method, path);
+    this.requestsBy.set(key, (this.requestsBy.get(key) ?? 0) + 1);
+  }
+
   /** Requests waiting for a token (metrics, tests). */
   get queued(): number {
     const l = this.#lanes;
@@ -191,7 +220,7 @@ export class KubeClient {
    */
   async stream(path: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
     await this.#throttle();
-    this.requests++;
+    this.#count('GET', path);
     const url = new URL(path, this.server);
     const opts: RequestOptions = {
       method: 'GET',
@@ -284,7 +313,7 @@ export class KubeClient {
     lane: Lane = 'normal',
   ): Promise<T> {
     await this.#throttle(lane);
-    this.requests++;
+    this.#count(method, path);
     const url = new URL(path, this.server);
     const opts: RequestOptions = {
       method,

@@ -118,3 +118,35 @@ test('scalePath builds core and group paths', () => {
     '/api/v1/namespaces/a/replicationcontrollers/b/scale',
   );
 });
+
+test('on subscribing, /scale is read again only when the watch holds a newer resourceVersion', async () => {
+  for (const [watched, reads] of [
+    ['5', 0],
+    ['6', 1],
+    ['', 1],
+  ] as const) {
+    let gets = 0;
+    const client = {
+      get: () => {
+        gets++;
+        return Promise.resolve({ metadata: { resourceVersion: '6' }, spec: { replicas: 4 } });
+      },
+    } as unknown as KubeClient;
+    const t = new KubeScaleTarget({
+      client,
+      ref,
+      gvkr,
+      initial: { metadata: { resourceVersion: '5' }, spec: { replicas: 2 } },
+      refreshMs: 60_000,
+      changes: async (onChange) => {
+        onChange(watched);
+        return () => undefined;
+      },
+    });
+    // The answers are resolved promises: one macrotask turn runs every continuation.
+    await new Promise((r) => setImmediate(r));
+    assert.equal(gets, reads, `watch at "${watched}"`);
+    assert.equal(t.currentReplicas(), reads ? 4 : 2);
+    await t.stop();
+  }
+});

@@ -12,6 +12,7 @@ import { KubeApiError } from './kube-client.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import type { ScaleInHint, ScaleTarget, TargetStatus } from '../target.js';
 import { DeletionCostMarks } from './deletion-cost.js';
+import { flat } from '../../flat.js';
 
 /** What a ScaledObject's `scaleTargetRef` names, with KEDA's defaults applied. */
 export interface ScaleRef {
@@ -117,9 +118,11 @@ export interface KubeScaleTargetOptions {
   refreshMs?: number | (() => number);
   /**
    * Change notifications for the target object (the operator's watch, target-watch.ts): the
-   * callback gets the object's new resourceVersion. When it resolves to an unsubscribe
-   * function the target stops polling `/scale` and re-reads it only on a change; when it
-   * resolves to undefined (the kind cannot be watched) polling goes on.
+   * callback gets the object's new resourceVersion, and is called once on subscribing with
+   * the one the watch holds ('' if none), so changes between the initial read and the
+   * subscription are caught (a read only when the resourceVersions differ). When it resolves
+   * to an unsubscribe function the target stops polling `/scale` and re-reads it only on a
+   * change; when it resolves to undefined (the kind cannot be watched) polling goes on.
    */
   changes?: (onChange: (resourceVersion: string) => void) => Promise<(() => void) | undefined>;
   /** Called after each successful write, e.g. for Events. */
@@ -149,8 +152,8 @@ export class KubeScaleTarget implements ScaleTarget {
 
   constructor(opts: KubeScaleTargetOptions) {
     this.#opts = opts;
-    this.name = `${opts.ref.kind} ${opts.ref.namespace}/${opts.ref.name}`;
-    this.#path = scalePath(opts.gvkr, opts.ref.namespace, opts.ref.name);
+    this.name = flat(`${opts.ref.kind} ${opts.ref.namespace}/${opts.ref.name}`);
+    this.#path = flat(scalePath(opts.gvkr, opts.ref.namespace, opts.ref.name));
     this.#scale = opts.initial;
     this.#desired = this.#specReplicas();
     this.#schedule();
@@ -161,8 +164,7 @@ export class KubeScaleTarget implements ScaleTarget {
         if (this.#stopped) return unsubscribe();
         this.#unsubscribe = unsubscribe;
         clearTimeout(this.#timer);
-        // Changes between the initial read and the subscription are caught by one read.
-        void this.refresh();
+        this.#timer = undefined;
       })
       .catch(() => undefined);
   }
