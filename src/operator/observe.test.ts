@@ -62,3 +62,24 @@ for (const c of bad) {
     assert.throws(() => o.decisions(new URLSearchParams(c.query)), c.message);
   });
 }
+
+test('the decision rings share one budget: at 10,000 objects each keeps its last 5 changes', () => {
+  const o = new OperatorObservers({ status: () => [], registered: () => emptySet() });
+  for (let i = 0; i < 10_000; i++)
+    o.record({ ...round(record('2026-01-01T00:00:00.000Z', 1, 1)), name: `w${i}` });
+  // Each round of w0 changes its reading, so each is stored, and its ring keeps the newest 5.
+  for (let v = 2; v <= 20; v++)
+    o.record({
+      ...round(record(`2026-01-01T00:00:${String(v).padStart(2, '0')}.000Z`, v, v)),
+      name: 'w0',
+    });
+  assert.equal(
+    o.decisionLog.capacityOf({ kind: 'ScaledObject', namespace: 'default', name: 'w0' }),
+    5,
+  );
+  const kept = o.decisions(new URLSearchParams('kind=ScaledObject&namespace=default&name=w0'));
+  assert.deepEqual(
+    kept.records.map((r) => r.decided),
+    [16, 17, 18, 19, 20],
+  );
+});

@@ -32,7 +32,10 @@ export class OperatorObservers {
   readonly #last = new Map<string, { substance: string; seenAt: string }>();
 
   constructor(opts: { status: () => readonly ObjectStatus[]; registered: () => ManifestSet }) {
-    this.decisionLog = new DecisionLog({ ringSize: 100 });
+    // The budget of records is a hard one here (no files behind the rings): at 10,000 objects
+    // whose readings change every round, a floor of 30 per object would hold 300,000 records
+    // (~450 MB); with a floor of 1 it is the budget's 50,000, 5 per object.
+    this.decisionLog = new DecisionLog({ ringSize: 100, minRingSize: 1 });
     this.metrics = new TideMetrics({ status: opts.status });
     this.#registered = opts.registered;
   }
