@@ -90,8 +90,10 @@ test('a retried task shows the RETRY path and Python finally gets SUCCESS', asyn
 });
 
 test('an expired task is REVOKED and Python raises TaskRevokedError', async () => {
+  // Due in 1 s, expired after 0.5 s: expired whenever the worker gets to it. (An expiry of
+  // 10 ms alone raced an idle worker that took the task within those 10 ms and rightly ran it.)
   const v = await py<{ type: string; state: string }>(
-    `r = p.add.apply_async(args=[1, 1], expires=0.01)\ntime.sleep(0.05)\ntry:\n    r.get(timeout=30)\n    print('OUT', json.dumps({'type': 'none', 'state': r.state}))\nexcept Exception as e:\n    print('OUT', json.dumps({'type': type(e).__name__, 'state': r.state}))`,
+    `r = p.add.apply_async(args=[1, 1], countdown=1, expires=0.5)\ntry:\n    r.get(timeout=30)\n    print('OUT', json.dumps({'type': 'none', 'state': r.state}))\nexcept Exception as e:\n    print('OUT', json.dumps({'type': type(e).__name__, 'state': r.state}))`,
   );
   assert.deepEqual(v, { type: 'TaskRevokedError', state: 'REVOKED' });
 });
