@@ -452,6 +452,11 @@ spec:
 `,
     );
     exporter.set(0);
+    // Prometheus still holds the earlier tests' gauge until its next scrape; tide must start on
+    // a 0, or its first reading wakes the pool and the cooldown still holds a replica below.
+    const probe = await build({ serverAddress: prom.url, query: BACKLOG, threshold: '5' });
+    await readsValue(probe, 0);
+    await probe.close();
     const tide = await startTideUp(dir, ['app.yaml']);
     t.after(async () => {
       await tide.stop();
