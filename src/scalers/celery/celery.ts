@@ -13,7 +13,8 @@ import { buildCeleryMeta, celerySchema, type CeleryMeta } from './metadata.js';
 import { defineScaler } from '../core/define.js';
 import { metricName } from '../core/metric-name.js';
 import { acquireRedis, connectionSecrets } from '../redis/client.js';
-import { maybeReap, reaped, workerCountersOf, workerLoadOf } from './workers.js';
+import { maybeReap, reaped, workerReads } from './workers.js';
+import { abortable } from '../core/source-scaler.js';
 import { scrub } from '../core/scrub.js';
 import type { Scaler, ScalerContext } from '../core/types.js';
 
@@ -103,15 +104,6 @@ export function backlogValue(b: CeleryBacklog, includeInFlight: boolean): number
   return b.waiting + (includeInFlight ? b.inFlight : 0);
 }
 
-/** Rejects when `signal` aborts, so a poll never outlives its round. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 async function createCeleryScaler(meta: CeleryMeta, ctx: ScalerContext): Promise<Scaler> {
   const conn = await acquireRedis(meta.connection, ctx);
@@ -146,29 +138,7 @@ async function createCeleryScaler(meta: CeleryMeta, ctx: ScalerContext): Promise
       return { metrics: [{ name, value }], isActive: value > meta.activationTasks };
     },
 
-    async workerCounters(signal) {
-      try {
-        return await abortable(workerCountersOf(client), signal);
-      } catch (e) {
-        throw new ScalerError(
-          ctx.triggerRef,
-          `reading the workers' counters failed: ${scrub(errorMessage(e), secrets)}`,
-          { cause: e },
-        );
-      }
-    },
-
-    async workerLoad(signal) {
-      try {
-        return await abortable(workerLoadOf(client), signal);
-      } catch (e) {
-        throw new ScalerError(
-          ctx.triggerRef,
-          `reading the workers' load failed: ${scrub(errorMessage(e), secrets)}`,
-          { cause: e },
-        );
-      }
-    },
+    ...workerReads(client, ctx, secrets),
 
     async close() {
       if (closed) return;

@@ -8,7 +8,11 @@
 import type { Redis } from 'ioredis';
 import type * as Registry from '../../celery/registry.js';
 import type { RedisClient } from '../redis/client.js';
-import type { ScalerContext } from '../core/types.js';
+import { errorMessage, ScalerError } from '../../errors.js';
+import { abortable } from '../core/source-scaler.js';
+import { scrub } from '../core/scrub.js';
+import type { Scaler, ScalerContext } from '../core/types.js';
+import type { Secret } from '../../secret.js';
 
 /**
  * A standalone or sentinel connection (the registry is not read on a cluster). `isCluster`, not
@@ -66,6 +70,33 @@ export async function workerCountersOf(
 ): Promise<readonly Registry.WorkerCounters[]> {
   if (!standalone(client)) return [];
   return await (registry ?? (await loadRegistry())).workerCounters(client);
+}
+
+/**
+ * The `workerCounters` and `workerLoad` of a trigger on `client` (the `redis` list and `celery`
+ * triggers share them): bounded by the round's signal, failures named by the trigger and
+ * scrubbed of the connection's secrets.
+ */
+export function workerReads(
+  client: RedisClient,
+  ctx: ScalerContext,
+  secrets: readonly (Secret | undefined)[],
+): Required<Pick<Scaler, 'workerCounters' | 'workerLoad'>> {
+  const read = async <T>(what: string, p: () => Promise<T>, signal: AbortSignal): Promise<T> => {
+    try {
+      return await abortable(p(), signal);
+    } catch (e) {
+      throw new ScalerError(
+        ctx.triggerRef,
+        `reading the workers' ${what} failed: ${scrub(errorMessage(e), secrets)}`,
+        { cause: e },
+      );
+    }
+  };
+  return {
+    workerCounters: (signal) => read('counters', () => workerCountersOf(client), signal),
+    workerLoad: (signal) => read('load', () => workerLoadOf(client), signal),
+  };
 }
 
 /**

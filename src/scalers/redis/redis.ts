@@ -16,7 +16,8 @@ import {
   type RedisMode,
 } from './metadata.js';
 import { watchKey, type PushHolder } from './watch.js';
-import { maybeReap, reaped, workerCountersOf, workerLoadOf } from '../celery/workers.js';
+import { maybeReap, reaped, workerReads } from '../celery/workers.js';
+import { abortable } from '../core/source-scaler.js';
 import { scrub } from '../core/scrub.js';
 import type { Scaler, ScalerContext } from '../core/types.js';
 
@@ -29,15 +30,6 @@ local c = cmd[t]
 if not c then return redis.error_reply('ERR unsupported key type ' .. t) end
 return redis.call(c, KEYS[1])`;
 
-/** Rejects when `signal` aborts, so a poll never outlives its round. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promise<Scaler> {
   const conn = await acquireRedis(meta.connection, ctx);
@@ -72,29 +64,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
       return watchKey(client, meta.connection, meta.listName, ctx, signal, push);
     },
 
-    async workerCounters(signal) {
-      try {
-        return await abortable(workerCountersOf(client), signal);
-      } catch (e) {
-        throw new ScalerError(
-          ctx.triggerRef,
-          `reading the workers' counters failed: ${scrub(errorMessage(e), secrets)}`,
-          { cause: e },
-        );
-      }
-    },
-
-    async workerLoad(signal) {
-      try {
-        return await abortable(workerLoadOf(client), signal);
-      } catch (e) {
-        throw new ScalerError(
-          ctx.triggerRef,
-          `reading the workers' load failed: ${scrub(errorMessage(e), secrets)}`,
-          { cause: e },
-        );
-      }
-    },
+    ...workerReads(client, ctx, secrets),
 
     pushState: () => push.current?.(),
 

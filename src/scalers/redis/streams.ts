@@ -21,6 +21,7 @@ import {
   type RedisMode,
 } from './metadata.js';
 import { watchStream } from './streams-watch.js';
+import { abortable } from '../core/source-scaler.js';
 import { scrub } from '../core/scrub.js';
 import type { Scaler, ScalerContext } from '../core/types.js';
 
@@ -88,14 +89,6 @@ export function buildStreamsMeta(
   };
 }
 
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** `redis_version:7.0.15` from INFO server, as its major number. */
 export function majorVersion(info: string): number | undefined {
