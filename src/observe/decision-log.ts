@@ -101,6 +101,11 @@ export class DecisionLog {
     for (const { ring } of this.#rings.values()) ring.capacity = capacity;
   }
 
+  /** The newest record of one object, if any. */
+  last(ref: ObjectRef): DecisionRecord | undefined {
+    return this.#rings.get(keyOf(ref))?.ring.last();
+  }
+
   /** Records one object's ring holds at most now. */
   capacityOf(ref: ObjectRef): number | undefined {
     return this.#rings.get(keyOf(ref))?.ring.capacity;

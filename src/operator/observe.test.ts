@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { reason, TIDE } from '../engine/reasons.js';
 import { emptySet } from '../manifests/load.js';
 import type { DecisionRecord, RoundObservation } from '../observe/types.js';
-import { OperatorObservers } from './observe.js';
+import { OperatorObservers, sameSubstance } from './observe.js';
 
 const record = (at: string, decided: number, value: number): DecisionRecord => ({
   at,
@@ -82,4 +82,23 @@ test('the decision rings share one budget: at 10,000 objects each keeps its last
     kept.records.map((r) => r.decided),
     [16, 17, 18, 19, 20],
   );
+});
+
+test('a record differs in substance by replicas, activity, a trigger value or error, or a reason', () => {
+  const base = record('2026-01-01T00:00:00.000Z', 2, 7);
+  const later = { ...base, at: '2026-01-01T00:09:00.000Z' };
+  assert.equal(sameSubstance(base, later), true, 'the time alone is no change');
+  const t0 = base.triggers[0]!;
+  const changes: DecisionRecord[] = [
+    { ...base, current: 1 },
+    { ...base, decided: 3 },
+    { ...base, isActive: false },
+    { ...base, triggers: [{ ...t0, value: 8 }] },
+    { ...base, triggers: [{ ...t0, active: false }] },
+    { ...base, triggers: [{ ...t0, error: 'connection refused' }] },
+    { ...base, triggers: [t0, t0] },
+    { ...base, reasons: [reason(TIDE.MetricReplicas, 'value 7 -> 3')] },
+    { ...base, reasons: [] },
+  ];
+  for (const c of changes) assert.equal(sameSubstance(base, c), false, JSON.stringify(c));
 });

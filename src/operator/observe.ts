@@ -12,7 +12,6 @@
  * changes (100 per object), and the last one's `at` is advanced to the latest round that
  * repeated it, so "the decision in force now" still says when it was last made.
  */
-import { createHash } from 'node:crypto';
 import { DecisionLog } from '../observe/decision-log.js';
 import { TideMetrics } from '../observe/metrics.js';
 import type {
@@ -28,8 +27,8 @@ export class OperatorObservers {
   readonly decisionLog: DecisionLog;
   readonly metrics: TideMetrics;
   readonly #registered: () => ManifestSet;
-  /** Per object: the substance of the last stored record and when a round last repeated it. */
-  readonly #last = new Map<string, { substance: string; seenAt: string }>();
+  /** Per object: when a round last repeated its newest stored record (ISO time). */
+  readonly #seenAt = new Map<string, string>();
 
   constructor(opts: { status: () => readonly ObjectStatus[]; registered: () => ManifestSet }) {
     // The budget of records is a hard one here (no files behind the rings): at 10,000 objects
@@ -44,13 +43,9 @@ export class OperatorObservers {
   readonly record = (round: RoundObservation): void => {
     this.metrics.observeRound(round);
     const key = `${round.kind}/${round.namespace}/${round.name}`;
-    const substance = substanceOf(round.record);
-    const last = this.#last.get(key);
-    if (last?.substance === substance) {
-      last.seenAt = round.record.at;
-      return;
-    }
-    this.#last.set(key, { substance, seenAt: round.record.at });
+    const last = this.decisionLog.last(round);
+    this.#seenAt.set(key, round.record.at);
+    if (last && sameSubstance(last, round.record)) return;
     this.decisionLog.record(round);
   };
 
@@ -61,7 +56,7 @@ export class OperatorObservers {
         (o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
       ),
     );
-    for (const k of this.#last.keys()) if (!live.has(k)) this.#last.delete(k);
+    for (const k of this.#seenAt.keys()) if (!live.has(k)) this.#seenAt.delete(k);
   }
 
   /** Prometheus text of the keda_* and tide_* metrics; drops the series of deleted objects. */
@@ -90,7 +85,7 @@ export class OperatorObservers {
       limit: Number.isInteger(limit) && limit > 0 ? limit : 50,
     });
     const lastStored = this.decisionLog.query(ref, { limit: 1 }).records.at(-1);
-    const seenAt = this.#last.get(`${ref.kind}/${ref.namespace}/${ref.name}`)?.seenAt;
+    const seenAt = this.#seenAt.get(`${ref.kind}/${ref.namespace}/${ref.name}`);
     const records = answer.records.slice();
     const tail = records.at(-1);
     // The newest record, repeated until `seenAt`: report it as made then (if asked for then).
@@ -101,19 +96,23 @@ export class OperatorObservers {
 }
 
 /**
- * What makes a round's record differ from the previous one (not its time), as a digest: the
- * JSON itself, kept per object, was ~300 bytes each.
+ * Whether two records differ only in time: replicas or jobs, activity, trigger values and
+ * errors, reasons. Compared field by field against the stored record (a digest of each
+ * round's JSON, as before, cost a JSON text and a SHA-1 per round of every object).
  */
-function substanceOf(r: DecisionRecord): string {
-  return createHash('sha1').update(substanceJson(r)).digest('base64');
-}
-
-function substanceJson(r: DecisionRecord): string {
-  return JSON.stringify([
-    r.current,
-    r.decided,
-    r.isActive,
-    r.triggers.map((t) => [t.value, t.active, t.error]),
-    r.reasons.map((x) => [x.code, x.message]),
-  ]);
+export function sameSubstance(a: DecisionRecord, b: DecisionRecord): boolean {
+  if (a.current !== b.current || a.decided !== b.decided || a.isActive !== b.isActive) return false;
+  if (a.triggers.length !== b.triggers.length || a.reasons.length !== b.reasons.length)
+    return false;
+  for (let i = 0; i < a.triggers.length; i++) {
+    const x = a.triggers[i]!;
+    const y = b.triggers[i]!;
+    if (x.value !== y.value || x.active !== y.active || x.error !== y.error) return false;
+  }
+  for (let i = 0; i < a.reasons.length; i++) {
+    const x = a.reasons[i]!;
+    const y = b.reasons[i]!;
+    if (x.code !== y.code || x.message !== y.message) return false;
+  }
+  return true;
 }

@@ -49,7 +49,12 @@ import { TargetWatches } from './target-watch.js';
 import { Admission } from './admission.js';
 import { BackgroundQueue } from './background.js';
 import { lazyChild } from '../observe/lazy-logger.js';
-import { checkFailedStatus, decisionStatus, type ScaledObjectStatus } from './so-status.js';
+import {
+  checkFailedStatus,
+  decisionStatus,
+  decisionStatusKey,
+  type ScaledObjectStatus,
+} from './so-status.js';
 
 export const KEDA_GROUP_PATH = '/apis/keda.sh/v1alpha1';
 /** KEDA's finalizer: tide uses the same one, so either operator can finish a deletion. */
@@ -574,8 +579,7 @@ export class Operator {
         for (const ev of d.events) this.#events.record(obj, 'ScaledObject', ev.code, ev.message);
         // Not status(): that builds every trigger's and replica's row, each round.
         const metricNames = controller.metricNames();
-        this.#status.write(
-          obj,
+        this.#status.writeKeyed(obj, decisionStatusKey(d, metricNames), () =>
           decisionStatus({ so, decision: d, gvkr, originalReplicaCount, metricNames }),
         );
       },

@@ -6,7 +6,12 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeApiError, type KubeClient } from '../targets/kubernetes/kube-client.js';
-import type { PodMetricsSource, PodMetricsView, PodView, PodsReading } from '../scalers/core/types.js';
+import type {
+  PodMetricsSource,
+  PodMetricsView,
+  PodView,
+  PodsReading,
+} from '../scalers/core/types.js';
 import type { ScaleObject } from '../targets/kubernetes/scale.js';
 
 interface Container {
@@ -58,7 +63,12 @@ export function podView(p: Pod): PodView {
     deleted: p.metadata?.deletionTimestamp !== undefined,
     ...(start !== undefined ? { startTime: start } : {}),
     ...(ready
-      ? { ready: { status: ready.status, ...(readyAt !== undefined ? { lastTransitionTime: readyAt } : {}) } }
+      ? {
+          ready: {
+            status: ready.status,
+            ...(readyAt !== undefined ? { lastTransitionTime: readyAt } : {}),
+          },
+        }
       : {}),
     containers: [...(p.spec?.containers ?? []), ...sidecars].map((c) => ({
       name: c.name,
@@ -94,16 +104,22 @@ export class ScaleTargetPods implements PodMetricsSource {
     const scale = await this.#client.get<ScaleObject>(this.#scalePath);
     const selector = scale.status?.selector;
     if (!selector)
-      throw new Error(`${this.#what}: its /scale has no status.selector, so its Pods cannot be selected`);
+      throw new Error(
+        `${this.#what}: its /scale has no status.selector, so its Pods cannot be selected`,
+      );
     const q = `?labelSelector=${encodeURIComponent(selector)}`;
     const [pods, metrics] = await Promise.all([
       this.#client.get<{ items: Pod[] }>(`/api/v1/namespaces/${this.#namespace}/pods${q}`),
       this.#client
-        .get<{ items: PodMetrics[] }>(`/apis/metrics.k8s.io/v1beta1/namespaces/${this.#namespace}/pods${q}`)
+        .get<{ items: PodMetrics[] }>(
+          `/apis/metrics.k8s.io/v1beta1/namespaces/${this.#namespace}/pods${q}`,
+        )
         .catch((e: unknown) => {
           // The HPA's wording: no metrics-server (404) or one that is down (503).
           const why = e instanceof KubeApiError ? `${e.status} ${e.reason}`.trim() : String(e);
-          throw new Error(`unable to fetch metrics from resource metrics API (metrics.k8s.io): ${why}`);
+          throw new Error(
+            `unable to fetch metrics from resource metrics API (metrics.k8s.io): ${why}`,
+          );
         }),
     ]);
     return {

@@ -22,7 +22,12 @@ import { KubeJobTarget, type JobCache } from '../targets/kubernetes/jobs.js';
 import { buildClusterSet, parseClusterObject } from './cluster-set.js';
 import type { EventRecorder } from './events.js';
 import type { KubeClient } from '../targets/kubernetes/kube-client.js';
-import { sjCheckFailedStatus, sjDecisionStatus, type ScaledJobStatus } from './sj-status.js';
+import {
+  sjCheckFailedStatus,
+  sjDecisionStatus,
+  sjDecisionStatusKey,
+  type ScaledJobStatus,
+} from './sj-status.js';
 import type { StatusWriter } from './status-writer.js';
 
 export interface SjStatusObject extends KubernetesObject {
@@ -201,7 +206,7 @@ export class ScaledJobs {
       decisionRingSize: 1,
       onDecision: (_sj, d: ScaledJobDecision) => {
         for (const ev of d.events) events.record(obj, 'ScaledJob', ev.code, ev.message);
-        status.write(obj, sjDecisionStatus(sj, d));
+        status.writeKeyed(obj, sjDecisionStatusKey(d), () => sjDecisionStatus(sj, d));
       },
     });
     entry.target = target;

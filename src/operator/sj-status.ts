@@ -48,6 +48,14 @@ export function sjCheckFailedStatus(
   };
 }
 
+/** What `sjDecisionStatus` takes from a round, as one string (the writer's `writeKeyed`). */
+export function sjDecisionStatusKey(d: ScaledJobDecision): string {
+  const { ready, active, paused } = d.conditions;
+  const parts: (string | number)[] = [d.state.lastActiveTime ?? ''];
+  for (const x of [ready, active, paused]) parts.push(x.status, x.reason, x.message);
+  return parts.join('\u0000');
+}
+
 /** Status after a round. */
 export function sjDecisionStatus(sj: ScaledJob, d: ScaledJobDecision): ScaledJobStatus {
   const last = d.state.lastActiveTime;

@@ -91,6 +91,19 @@ function readyWithErrors(d: ScaledObjectDecision): Condition {
   return errors.length ? { ...r, message: `${r.message}: ${errors.join('; ')}` } : r;
 }
 
+/**
+ * What `decisionStatus` takes from a round, as one string: equal keys give equal statuses for
+ * the same object, target and original replica count (the writer's `writeKeyed`).
+ */
+export function decisionStatusKey(d: ScaledObjectDecision, metricNames: readonly string[]): string {
+  const parts: (string | number)[] = [d.state.lastActiveTime ?? '', metricNames.join(',')];
+  for (const [k, h] of Object.entries(d.state.health)) parts.push(k, h.numberOfFailures, h.status);
+  const { ready, active, fallback, paused } = d.conditions;
+  for (const x of [ready, active, fallback, paused]) parts.push(x.status, x.reason, x.message);
+  if (ready.status === 'False') for (const t of d.triggers) if (t.error) parts.push(t.error);
+  return parts.join('\u0000');
+}
+
 /** Status after a round. */
 export function decisionStatus(i: DecisionStatusInput): ScaledObjectStatus {
   const { decision: d, gvkr } = i;

@@ -54,3 +54,38 @@ test('writes asked while one is in flight coalesce into the newest', async () =>
     [{ status: { n: 0 } }, { status: { n: 4 } }],
   );
 });
+
+test('writeKeyed builds the status only when its key changes, and again after a failed write', async () => {
+  let fail = false;
+  const calls: unknown[] = [];
+  const client = {
+    patch: (_path: string, body: unknown) => {
+      calls.push(body);
+      return fail ? Promise.reject(new Error('apiserver down')) : Promise.resolve({});
+    },
+  } as unknown as KubeClient;
+  const w = new StatusWriter(client, pino({ level: 'silent' }));
+  let builds = 0;
+  const build = (n: number) => () => {
+    builds++;
+    return { n };
+  };
+  w.writeKeyed(obj(), 'k1', build(1));
+  w.writeKeyed(obj(), 'k1', build(1));
+  await w.flush();
+  assert.equal(builds, 1, 'a repeated key does not build the status again');
+  assert.equal(calls.length, 1);
+  fail = true;
+  w.writeKeyed(obj(), 'k2', build(2));
+  await w.flush();
+  assert.equal(calls.length, 2);
+  fail = false;
+  w.writeKeyed(obj(), 'k2', build(2));
+  await w.flush();
+  assert.equal(builds, 3, 'after a failed write the same key builds again');
+  assert.deepEqual(calls.at(-1), { status: { n: 2 } }, 'and the write is retried');
+  w.write(obj(), { n: 9 });
+  w.writeKeyed(obj(), 'k2', build(2));
+  await w.flush();
+  assert.deepEqual(calls.at(-1), { status: { n: 2 } }, 'a plain write in between forgets the key');
+});
