@@ -32,6 +32,48 @@ export function scalerLabel(type: string, triggerName?: string): string {
 
 type Labels = Record<string, string>;
 
+const SO_TYPE: Labels = { type: 'scaledobject' };
+const SJ_TYPE: Labels = { type: 'scaledjob' };
+
+/** One trigger metric's series of an object: its labels and latest numbers. */
+interface ScalerRow {
+  readonly labels: Labels;
+  latency: number;
+  active: number;
+  /** Unset until a read succeeds (a failing read keeps the last value). */
+  value: number | undefined;
+}
+
+/** An object's series, for the shape of its rounds that built them. */
+interface ObjectRows {
+  readonly isSo: boolean;
+  readonly shape: readonly {
+    index: number;
+    type: string;
+    name: string | undefined;
+    specs: readonly string[];
+    failed: boolean;
+  }[];
+  readonly rows: readonly ScalerRow[];
+  readonly own: Labels;
+  readonly tideOwn: Labels;
+  paused: number;
+  desired: number | undefined;
+}
+
+/** Whether a round's readings have the shape the rows were built for (no allocation). */
+function sameShape(o: ObjectRows, isSo: boolean, readings: RoundObservation['readings']): boolean {
+  if (o.isSo !== isSo || o.shape.length !== readings.length) return false;
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    const s = o.shape[i]!;
+    if (s.index !== r.index || s.type !== r.type || s.name !== r.name) return false;
+    if (s.failed !== (r.error !== undefined) || s.specs.length !== r.specs.length) return false;
+    for (let k = 0; k < s.specs.length; k++) if (s.specs[k] !== r.specs[k]!.name) return false;
+  }
+  return true;
+}
+
 export interface TideMetricsOptions {
   /** Read at scrape time for the running counts (replicas, jobs). */
   status?: () => readonly ObjectStatus[];
@@ -54,8 +96,8 @@ export class TideMetrics {
   readonly #roundSeconds: Histogram;
   /** Series written per object, so a removed object's series go with it. */
   readonly #series = new Map<string, { metric: Gauge | Counter | Histogram; labels: Labels }[]>();
-  /** Per object: the shape of its last round's series (see observeRound). */
-  readonly #shapes = new Map<string, string>();
+  /** Per object: its series' labels and latest numbers (see observeRound). */
+  readonly #objects = new Map<string, ObjectRows>();
 
   constructor(opts: TideMetricsOptions = {}) {
     const registers = [this.registry];
@@ -179,6 +221,7 @@ export class TideMetrics {
    * slices that let the event loop serve probes meanwhile).
    */
   async metrics(): Promise<string> {
+    this.#writeGauges();
     return exposition(this.registry);
   }
 
@@ -189,29 +232,73 @@ export class TideMetrics {
       list.push({ metric, labels });
   }
 
-  /** Records one round; meant as (part of) the controllers' `onRecord`. */
+  /**
+   * Records one round; meant as (part of) the controllers' `onRecord`.
+   *
+   * A round that repeats its object's shape (the same triggers, metric names and failing
+   * reads: nearly every round) only stores numbers in the object's rows; the gauges are
+   * written from the rows at scrape time (`metrics()`). Setting five prom-client gauges per
+   * round built a labels object, a label hash and a new series entry each, all kept until the
+   * next round a second later: at 10,000 objects polled every second that garbage, promoted
+   * to the old generation because it lived a whole round, was a third of the CPU (GC).
+   */
   observeRound(obs: RoundObservation): void {
     const key = `${obs.kind}/${obs.namespace}/${obs.name}`;
-    const type = resourceType(obs.kind);
     const isSo = obs.kind === 'ScaledObject';
+    let o = this.#objects.get(key);
+    if (!o || !sameShape(o, isSo, obs.readings)) {
+      o = this.#newRows(key, obs, o);
+      this.#objects.set(key, o);
+    }
+    let errors = 0;
+    let row = 0;
+    for (const r of obs.readings) {
+      const n = r.specs.length || 1;
+      for (let m = 0; m < n; m++) {
+        const x = o.rows[row++]!;
+        x.latency = r.latencyMs / 1000;
+        if (r.error !== undefined) {
+          this.#scalerErrors.inc(x.labels);
+          errors++;
+          x.active = 0;
+        } else {
+          x.active = r.isActive ? 1 : 0;
+          const metric = x.labels.metric;
+          const v = r.metrics?.find((y) => y.name === metric);
+          if (v !== undefined) x.value = v.value;
+        }
+      }
+    }
+    if (errors > 0) (isSo ? this.#soErrors : this.#sjErrors).inc(o.own, errors);
+    if (isSo) {
+      o.paused = obs.record.reasons.some((x) => x.code === KEDA.ScaledObjectPaused) ? 1 : 0;
+      o.desired = obs.record.decided;
+    } else if (obs.record.decided > 0) {
+      this.#jobsStarted.inc(o.tideOwn, obs.record.decided);
+    }
+    this.#roundSeconds.observe(o.isSo ? SO_TYPE : SJ_TYPE, obs.durationMs / 1000);
+  }
+
+  /** An object's rows for the shape of `obs`, its series created (and tracked for removal). */
+  #newRows(key: string, obs: RoundObservation, old: ObjectRows | undefined): ObjectRows {
+    const isSo = obs.kind === 'ScaledObject';
+    const type = resourceType(obs.kind);
     // KEDA's camelCase labels on keda_*; tide's own metrics follow Prometheus' snake_case.
     const own = { namespace: obs.namespace, [isSo ? 'scaledObject' : 'scaledJob']: obs.name };
     const tideOwn = { namespace: obs.namespace, [isSo ? 'scaled_object' : 'scaled_job']: obs.name };
-    // The series an object's round touches depend only on its triggers' names and whether
-    // each read failed; when that shape repeats (nearly every round) they are tracked already.
-    let shape = isSo ? 'so' : 'sj';
-    for (const r of obs.readings)
-      shape += `|${r.index}:${r.type}:${r.name ?? ''}:${r.specs.map((x) => x.name).join(',')}:${r.error === undefined ? 1 : 0}`;
-    const tracked = this.#shapes.get(key) === shape;
-    this.#shapes.set(key, shape);
-    const track = (metric: Gauge | Counter | Histogram, labels: Labels) => {
-      if (!tracked) this.#track(key, metric, labels);
-    };
-    let errors = 0;
+    const rows: ScalerRow[] = [];
+    const shape: ObjectRows['shape'][number][] = [];
     for (const r of obs.readings) {
+      shape.push({
+        index: r.index,
+        type: r.type,
+        name: r.name,
+        specs: r.specs.map((x) => x.name),
+        failed: r.error !== undefined,
+      });
       // Never an empty `metric` label: a trigger never built (its source down from the start)
       // is named `s<index>-<type>`; a failing one keeps the names of its last build.
-      const names = r.specs.length ? r.specs.map((s) => s.name) : [metricName(r.index, r.type)];
+      const names = r.specs.length ? r.specs.map((x) => x.name) : [metricName(r.index, r.type)];
       for (const metric of names) {
         const labels: Labels = {
           namespace: obs.namespace,
@@ -221,37 +308,44 @@ export class TideMetrics {
           triggerIndex: String(r.index),
           type,
         };
-        this.#latency.set(labels, r.latencyMs / 1000);
-        track(this.#latency, labels);
+        // A series that stays (a read that failed, then not) keeps its last value.
+        const was = old?.rows.find(
+          (x) => x.labels.metric === metric && x.labels.triggerIndex === labels.triggerIndex,
+        );
+        rows.push({ labels, latency: 0, active: 0, value: was?.value });
         this.#scalerErrors.inc(labels, 0); // KEDA exposes the series at 0 before the first error
-        track(this.#scalerErrors, labels);
-        if (r.error !== undefined) {
-          this.#scalerErrors.inc(labels);
-          errors++;
-          this.#active.set(labels, 0);
-        } else {
-          this.#active.set(labels, r.isActive ? 1 : 0);
-          const v = r.metrics?.find((m) => m.name === metric)?.value;
-          if (v !== undefined) this.#value.set(labels, v);
-          track(this.#value, labels);
-        }
-        track(this.#active, labels);
+        this.#track(key, this.#latency, labels);
+        this.#track(key, this.#active, labels);
+        this.#track(key, this.#value, labels);
+        this.#track(key, this.#scalerErrors, labels);
       }
     }
     const errorCounter = isSo ? this.#soErrors : this.#sjErrors;
-    errorCounter.inc(own, errors);
-    track(errorCounter, own);
+    errorCounter.inc(own, 0);
+    this.#track(key, errorCounter, own);
     if (isSo) {
-      const paused = obs.record.reasons.some((x) => x.code === KEDA.ScaledObjectPaused);
-      this.#paused.set(own, paused ? 1 : 0);
-      this.#desired.set(tideOwn, obs.record.decided);
-      track(this.#paused, own);
-      track(this.#desired, tideOwn);
+      this.#track(key, this.#paused, own);
+      this.#track(key, this.#desired, tideOwn);
     } else {
-      this.#jobsStarted.inc(tideOwn, obs.record.decided);
-      track(this.#jobsStarted, tideOwn);
+      this.#jobsStarted.inc(tideOwn, 0);
+      this.#track(key, this.#jobsStarted, tideOwn);
     }
-    this.#roundSeconds.observe({ type }, obs.durationMs / 1000);
+    return { isSo, shape, rows, own, tideOwn, paused: 0, desired: old?.desired };
+  }
+
+  /** Writes the rows' numbers into the gauges (before each exposition). */
+  #writeGauges(): void {
+    for (const o of this.#objects.values()) {
+      for (const x of o.rows) {
+        this.#latency.set(x.labels, x.latency);
+        this.#active.set(x.labels, x.active);
+        if (x.value !== undefined) this.#value.set(x.labels, x.value);
+      }
+      if (o.isSo) {
+        this.#paused.set(o.own, o.paused);
+        if (o.desired !== undefined) this.#desired.set(o.tideOwn, o.desired);
+      }
+    }
   }
 
   /** Counts the registered resources and triggers of the applied set; drops removed objects' series. */
@@ -276,7 +370,7 @@ export class TideMetrics {
       if (live.has(key)) continue;
       for (const { metric, labels } of list) metric.remove(labels);
       this.#series.delete(key);
-      this.#shapes.delete(key);
+      this.#objects.delete(key);
     }
   }
 }
