@@ -164,6 +164,11 @@ export async function runOperator(opts: OperatorCliOptions): Promise<number> {
           type: 'counter',
           value: operator.statusWrites,
         },
+        tide_operator_background_writes_pending: {
+          help: 'Status writes, Events and finalizer patches queued or in flight (they wait behind the requests that scale).',
+          type: 'gauge',
+          value: operator.backgroundPending,
+        },
         tide_operator_leader: {
           help: '1 while this replica runs the controllers (always 1 without --leader-elect).',
           type: 'gauge',

@@ -7,7 +7,7 @@ import type { HPABehavior, HPAScalingPolicy } from '../manifests/types.js';
 import { DEFAULT_TOLERANCE } from './hpa-metrics.js';
 import { reason, TIDE, type Reason } from './reasons.js';
 import { formatInstant } from './time.js';
-import type { HpaState, ScaleEvent } from './types.js';
+import type { HpaState, ScaleEvent, TimedRecommendation } from './types.js';
 
 /** `--horizontal-pod-autoscaler-downscale-stabilization`. */
 export const DEFAULT_DOWNSCALE_STABILIZATION_SECONDS = 300;
@@ -110,6 +110,29 @@ export function keepRecent<T extends { time: number }>(
   return items.filter((r) => r.time > cutoff);
 }
 
+/**
+ * The recommendation history after this round's `replicas`: the entries still inside the
+ * window (`time > cutoff`, or `>= cutoff` with `inclusive`), each replica count once at its
+ * latest time, then this one. Stabilization only asks whether a count was recommended inside
+ * a window (the min or max over it) and, for its message, the latest time of that count, so
+ * an older entry with the same count never changes a decision. Kept in full, the history held
+ * one entry per round (300 at pollingInterval 1 with the default 300 s window), copied every
+ * round of every active object.
+ */
+export function withRecommendation(
+  history: readonly TimedRecommendation[],
+  cutoff: number,
+  now: number,
+  replicas: number,
+  inclusive = false,
+): TimedRecommendation[] {
+  const out = history.filter(
+    (r) => r.replicas !== replicas && (inclusive ? r.time >= cutoff : r.time > cutoff),
+  );
+  out.push({ time: now, replicas });
+  return out;
+}
+
 /** Stabilizes and rate-limits a recommendation; returns the count and the new history. */
 export function normalizeWithBehavior(
   desired: number,
@@ -167,10 +190,7 @@ export function normalizeWithBehavior(
   );
   const next: HpaState = {
     ...state,
-    recommendations: [
-      ...keepRecent(state.recommendations, keep, now),
-      { time: now, replicas: desired },
-    ],
+    recommendations: withRecommendation(state.recommendations, now - keep * 1000, now, desired),
   };
 
   if (rec > cur) {

@@ -451,3 +451,62 @@ test('a set behavior without scaleDown window defaults it to 300 s', () => {
   );
   assert.deepEqual(seq, [8, 8, 1]);
 });
+
+test('the recommendation history keeps each count once at its latest time, and decides as the full history would', () => {
+  const behaviors: (HPABehavior | undefined)[] = [
+    undefined,
+    {
+      scaleUp: { stabilizationWindowSeconds: 30 },
+      scaleDown: { stabilizationWindowSeconds: 120 },
+    },
+  ];
+  for (const behavior of behaviors) {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let kept: HpaState = EMPTY_HPA_STATE;
+    let full: HpaState = EMPTY_HPA_STATE;
+    let history: HpaState['recommendations'] = [];
+    let curKept = 1;
+    let curFull = 1;
+    for (let t = 0; t < 1_000; t++) {
+      // Waves: a level held for a while, with noise, so counts repeat and windows matter.
+      const level = Math.floor(t / 90) % 3 === 1 ? 35 : 6;
+      const input = {
+        metrics: [avg(level + Math.floor(rnd() * 12), 5)],
+        minReplicas: 1,
+        maxReplicas: 12,
+        ...(behavior ? { behavior } : {}),
+        now: t * 1_000,
+      };
+      const a = computeHpa({
+        ...input,
+        currentReplicas: curKept,
+        readyReplicas: curKept,
+        state: kept,
+      });
+      // The reference keeps every round's recommendation, as the HPA's own list would.
+      const b = computeHpa({
+        ...input,
+        currentReplicas: curFull,
+        readyReplicas: curFull,
+        state: { ...full, recommendations: history },
+      });
+      const what = `${behavior ? 'behavior' : 'legacy'}, round ${t}`;
+      assert.equal(a.desiredReplicas, b.desiredReplicas, what);
+      assert.deepEqual(
+        a.reasons.map((r) => r.message),
+        b.reasons.map((r) => r.message),
+        what,
+      );
+      history = [...history, b.state.recommendations.at(-1)!];
+      kept = a.state;
+      full = b.state;
+      curKept = a.desiredReplicas;
+      curFull = b.desiredReplicas;
+      const counts = kept.recommendations.map((r) => r.replicas);
+      assert.equal(new Set(counts).size, counts.length, `${what}: one entry per count`);
+    }
+    assert.ok(kept.recommendations.length <= 13, `${kept.recommendations.length} entries kept`);
+    assert.ok(history.length === 1_000);
+  }
+});

@@ -11,6 +11,7 @@ import {
   fillBehavior,
   keepRecent,
   normalizeWithBehavior,
+  withRecommendation,
 } from './hpa-behavior.js';
 import {
   DEFAULT_TOLERANCE,
@@ -175,7 +176,7 @@ function normalizeLegacy(
   }
   const next: HpaState = {
     ...state,
-    recommendations: [...recent, { time: now, replicas: desired }],
+    recommendations: withRecommendation(recent, cutoff, now, desired, true),
   };
   // convertDesiredReplicasWithRules: guard against bogus spikes.
   const upLimit = Math.max(2 * cur, 4);

@@ -28,6 +28,11 @@ export class BackgroundQueue {
     this.#next();
   }
 
+  /** Tasks waiting or running. */
+  get pending(): number {
+    return this.waiting + this.#running;
+  }
+
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
     if (this.#running === 0 && this.waiting === 0) return Promise.resolve();

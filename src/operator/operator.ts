@@ -176,6 +176,11 @@ export class Operator {
   }
 
   /** Status writes done so far (for tests and benchmarks). */
+  /** Background API writes (status, Events, finalizers) queued or in flight. */
+  get backgroundPending(): number {
+    return this.#background.pending;
+  }
+
   get statusWrites(): number {
     return this.#status.writes;
   }
