@@ -450,3 +450,25 @@ test('state round-trips: the HPA history from one round stabilizes the next', ()
   assert.equal(b.desiredReplicas, 8);
   assert.ok(b.reasons.some((r) => r.code === TIDE.ScaleDownStabilized));
 });
+
+test('a round that changes nothing hands back the same state object; one that does, a new one', () => {
+  const so = makeSo({});
+  const at = (now: number, value: number, state?: ScaledObjectState) =>
+    decideScaledObject({
+      so,
+      specs: [[spec0]],
+      readings: [read(value)],
+      currentReplicas: 0,
+      now,
+      ...(state ? { state } : {}),
+    });
+  const first = at(T0, 0);
+  const idle = at(T0 + S, 0, first.state);
+  assert.equal(idle.state, first.state, 'idle at zero: the same object');
+  const active = at(T0 + 2 * S, 5, idle.state);
+  assert.notEqual(active.state, idle.state);
+  assert.equal(active.state.lastActiveTime, T0 + 2 * S);
+  const again = at(T0 + 3 * S, 5, active.state);
+  assert.notEqual(again.state, active.state, 'lastActiveTime moved on');
+  assert.equal(again.state.lastActiveTime, T0 + 3 * S);
+});

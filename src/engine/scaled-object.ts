@@ -4,7 +4,7 @@
  * scale loop and a Kubernetes HPA that syncs every 15 s; tide writes replicas itself, so a
  * round that activates a target also sizes it (0 → 1 → 3 in one step, no extra HPA delay).
  */
-import { effectiveScaledObject } from '../manifests/defaults.js';
+import { effectiveScaledObject, type EffectiveScaledObject } from '../manifests/defaults.js';
 import type { HPABehavior, ScaledObject } from '../manifests/types.js';
 import type { CompiledFormula } from './formula.js';
 import { computeHpa } from './hpa.js';
@@ -92,6 +92,17 @@ export function effectiveBehavior(
   return b;
 }
 
+/**
+ * The spec with KEDA's defaults, once per object: manifests are not changed in place (an edit
+ * is a new object), and a controller decides on the same object every round.
+ */
+const effective = new WeakMap<ScaledObject, EffectiveScaledObject>();
+function effectiveOf(so: ScaledObject): EffectiveScaledObject {
+  let e = effective.get(so);
+  if (!e) effective.set(so, (e = effectiveScaledObject(so)));
+  return e;
+}
+
 /** Decides one round for a ScaledObject. Pure; hand `state` back next round. */
 export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecision {
   const state = input.state ?? INITIAL_SCALED_OBJECT_STATE;
@@ -112,7 +123,7 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
   const active = t.active || pause.forceActivation || heldByWork;
   const round: Round = {
     spec: input.so.spec,
-    eff: effectiveScaledObject(input.so),
+    eff: effectiveOf(input.so),
     pause,
     cur: input.currentReplicas,
     now: input.now,
@@ -127,18 +138,22 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
   if (hpa.desired === round.cur) reasons.push(reason(TIDE.Unchanged, `replicas stay ${round.cur}`));
   const fallback = fallbackCondition(t, state, events);
 
+  const next: ScaledObjectState = {
+    firstSeen,
+    health: t.health,
+    hpa: hpa.state,
+    active,
+    fallback: t.anyFallback,
+    ...(outcome.lastActiveTime !== undefined ? { lastActiveTime: outcome.lastActiveTime } : {}),
+    ...(wait.estimate ? { waitEstimate: wait.estimate } : {}),
+  };
   return {
     desiredReplicas: hpa.desired,
     reasons,
-    state: {
-      firstSeen,
-      health: t.health,
-      hpa: hpa.state,
-      active,
-      fallback: t.anyFallback,
-      ...(outcome.lastActiveTime !== undefined ? { lastActiveTime: outcome.lastActiveTime } : {}),
-      ...(wait.estimate ? { waitEstimate: wait.estimate } : {}),
-    },
+    // The same state object when nothing in it changed: a controller keeps the state from one
+    // round to the next, and a new copy each round (at thousands of objects polled every
+    // second) is garbage that lives long enough to reach the old generation.
+    state: sameState(state, next) ? state : next,
     conditions: {
       ready: outcome.ready,
       active: outcome.active,
@@ -150,6 +165,27 @@ export function decideScaledObject(input: ScaledObjectInput): ScaledObjectDecisi
     hpaMetrics: t.hpaMetrics,
     events,
   };
+}
+
+/** Whether two states hold the same values (the parts shared by reference compared as such). */
+function sameState(a: ScaledObjectState, b: ScaledObjectState): boolean {
+  if (
+    a.firstSeen !== b.firstSeen ||
+    a.lastActiveTime !== b.lastActiveTime ||
+    a.active !== b.active ||
+    a.fallback !== b.fallback ||
+    a.hpa !== b.hpa ||
+    a.waitEstimate !== b.waitEstimate
+  )
+    return false;
+  const ka = Object.keys(a.health);
+  if (ka.length !== Object.keys(b.health).length) return false;
+  for (const k of ka) {
+    const x = a.health[k]!;
+    const y = b.health[k];
+    if (!y || x.numberOfFailures !== y.numberOfFailures || x.status !== y.status) return false;
+  }
+  return true;
 }
 
 const NOT_PAUSED = cond('False', KEDA.ScaledObjectUnpaused, 'ScaledObject is not paused');

@@ -578,8 +578,8 @@ export class Operator {
         : {}),
       ...(state ? { state } : {}),
       ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
-      // History lives in the operator's decision log (onRecord); status needs the last one.
-      decisionRingSize: 1,
+      // History lives in the operator's decision log (onRecord), which `/decisions` reads.
+      decisionRingSize: 0,
       onDecision: (_so, d: ScaledObjectDecision) => {
         for (const ev of d.events) this.#events.record(obj, 'ScaledObject', ev.code, ev.message);
         // Not status(): that builds every trigger's and replica's row, each round.

@@ -202,8 +202,8 @@ export class ScaledJobs {
       logger: logger.child({ object: name }),
       ...(state ? { state } : {}),
       ...(this.#o.onRecord ? { onRecord: this.#o.onRecord } : {}),
-      // History lives in the operator's decision log (onRecord); status needs the last one.
-      decisionRingSize: 1,
+      // History lives in the operator's decision log (onRecord), which `/decisions` reads.
+      decisionRingSize: 0,
       onDecision: (_sj, d: ScaledJobDecision) => {
         for (const ev of d.events) events.record(obj, 'ScaledJob', ev.code, ev.message);
         status.writeKeyed(obj, sjDecisionStatusKey(d), () => sjDecisionStatus(sj, d));

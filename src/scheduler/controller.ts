@@ -16,6 +16,7 @@ import { DecisionRing, summarizeReasons } from './decision-log.js';
 import { PollLoop } from './loop.js';
 import { fallbackMetricName, triggerStatuses } from './to-engine.js';
 import { TriggerReader, type ScalerReading } from './trigger-readings.js';
+import type { PushState } from '../scalers/core/types.js';
 
 /** The options both kinds of controller take. */
 export interface ControllerOptions {
@@ -24,7 +25,10 @@ export interface ControllerOptions {
   logger: Logger;
   /** Every round's decision record with its raw readings (decision log, metrics). */
   onRecord?: (round: RoundObservation) => void;
-  /** Records kept in `decisions`: the last by default, since the DecisionLog keeps the history. @default 1 */
+  /**
+   * Records kept in `decisions`: the last by default, since the DecisionLog keeps the history;
+   * 0 keeps none (the operator: its DecisionLog is where records are read). @default 1
+   */
   decisionRingSize?: number;
 }
 
@@ -59,9 +63,12 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
   readonly #kind: 'ScaledObject' | 'ScaledJob';
   readonly #owner: ScaledObject | ScaledJob;
   readonly #onRecord: ((round: RoundObservation) => void) | undefined;
+  readonly #keepRecords: boolean;
   #state: State;
   #lastReadings: ScalerReading[] = [];
   #lastDecision: Decision | undefined;
+  /** `decided` of the round that set #lastDecision. */
+  #lastDecided = NaN;
   #lastRoundAt: Date | undefined;
   #error: string | undefined;
 
@@ -83,6 +90,7 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
     this.#state = state;
     this.logger = opts.logger;
     this.decisions = new DecisionRing(opts.decisionRingSize ?? 1);
+    this.#keepRecords = (opts.decisionRingSize ?? 1) > 0;
     const intervalMs = pollingIntervalSeconds(owner.object) * 1000;
     this.reader = new TriggerReader({
       owner: owner.object,
@@ -147,8 +155,19 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
     if (!round || signal.aborted) return;
     const { decision } = round;
     this.#state = decision.state;
-    this.#lastReadings = readings;
-    this.#lastDecision = decision;
+    // What status reads is kept from the last round that changed it: a round that repeats
+    // the last one leaves its copies to die young instead of keeping them until the next
+    // round (at thousands of objects polled every second, that garbage reached the old
+    // generation and its collections were a large part of the CPU).
+    if (!sameReadings(this.#lastReadings, readings)) this.#lastReadings = readings;
+    if (
+      !this.#lastDecision ||
+      this.#lastDecided !== round.decided ||
+      !sameOutcome(this.#lastDecision, decision)
+    ) {
+      this.#lastDecision = decision;
+      this.#lastDecided = round.decided;
+    }
     const roundAt = new Date();
     this.#lastRoundAt = roundAt;
     this.#error = undefined;
@@ -162,7 +181,7 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       triggers: triggerStatuses(readings),
       reasons: [...decision.reasons],
     };
-    this.decisions.push(record);
+    if (this.#keepRecords) this.decisions.push(record);
     this.#onRecord?.({
       kind: this.#kind,
       namespace: this.#owner.metadata.namespace,
@@ -190,4 +209,56 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       ...(error ? { error } : {}),
     };
   }
+}
+
+/** Two rounds' readings alike in what status shows (all but read latency). */
+function sameReadings(a: readonly ScalerReading[], b: readonly ScalerReading[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.index !== y.index ||
+      x.specs !== y.specs ||
+      x.isActive !== y.isActive ||
+      x.error !== y.error ||
+      x.failingSince !== y.failingSince ||
+      x.failedRounds !== y.failedRounds ||
+      !samePush(x.push, y.push)
+    )
+      return false;
+    const mx = x.metrics ?? [];
+    const my = y.metrics ?? [];
+    if (mx.length !== my.length) return false;
+    for (let k = 0; k < mx.length; k++)
+      if (mx[k]!.name !== my[k]!.name || mx[k]!.value !== my[k]!.value) return false;
+  }
+  return true;
+}
+
+function samePush(a: PushState | undefined, b: PushState | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.mode !== b.mode) return false;
+  return a.mode !== 'polling only' || a.reason === (b as typeof a).reason;
+}
+
+/** Two decisions alike in what status reads of them: activity, reasons, conditions, state. */
+function sameOutcome<State>(a: EngineDecision<State>, b: EngineDecision<State>): boolean {
+  if (a.isActive !== b.isActive || a.state !== b.state) return false;
+  if (a.reasons.length !== b.reasons.length) return false;
+  for (let i = 0; i < a.reasons.length; i++)
+    if (
+      a.reasons[i]!.code !== b.reasons[i]!.code ||
+      a.reasons[i]!.message !== b.reasons[i]!.message
+    )
+      return false;
+  const ca = a.conditions as unknown as Record<string, Condition>;
+  const cb = b.conditions as unknown as Record<string, Condition>;
+  for (const k of Object.keys(ca)) {
+    const x = ca[k]!;
+    const y = cb[k];
+    if (!y || x.status !== y.status || x.reason !== y.reason || x.message !== y.message)
+      return false;
+  }
+  return true;
 }

@@ -8,6 +8,7 @@ import {
   decideScaledObject,
   KEDA,
   INITIAL_SCALED_OBJECT_STATE,
+  parseRfc3339,
   type CompiledFormula,
   type ScaledObjectDecision,
   type ScaledObjectState,
@@ -44,6 +45,8 @@ export class ScaledObjectController extends Controller<ScaledObjectState, Scaled
   readonly #opts: ScaledObjectControllerOptions;
   readonly #formula: CompiledFormula | undefined;
   #firstRound = true;
+  /** `creationTimestamp`, parsed once (the engine would parse it every round). */
+  readonly #createdAt: number | undefined;
   /** The wait-time policy's worker totals; only with a wait target. */
   readonly #workerTotals: WorkerTotals | undefined;
 
@@ -56,6 +59,7 @@ export class ScaledObjectController extends Controller<ScaledObjectState, Scaled
     );
     this.#opts = opts;
     this.so = opts.so;
+    this.#createdAt = parseRfc3339(opts.so.metadata.creationTimestamp);
     if (opts.so.metadata.annotations[TARGET_WAIT_ANNOTATION] !== undefined)
       this.#workerTotals = new WorkerTotals();
     const formula = opts.so.spec.advanced?.scalingModifiers?.formula;
@@ -82,9 +86,11 @@ export class ScaledObjectController extends Controller<ScaledObjectState, Scaled
       readyReplicas: ready,
       now: Date.now(),
       state,
-      ...(state.firstSeen !== undefined && !this.so.metadata.creationTimestamp
-        ? { createdAt: state.firstSeen }
-        : {}),
+      ...(this.#createdAt !== undefined
+        ? { createdAt: this.#createdAt }
+        : state.firstSeen !== undefined
+          ? { createdAt: state.firstSeen }
+          : {}),
       ...(this.#formula ? { formula: this.#formula } : {}),
       ...(counters && this.#workerTotals ? { waitSignals: this.#workerTotals.add(counters) } : {}),
     });

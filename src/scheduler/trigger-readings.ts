@@ -16,7 +16,7 @@ import { objectName } from '../manifests/types.js';
 import { getScalerDefinition } from '../scalers/registry.js';
 import { scrub } from '../scalers/core/scrub.js';
 import { isSecret, type Secret } from '../secret.js';
-import { readSignal } from './deadline.js';
+import { ReadDeadlines } from './deadline.js';
 import type {
   ConnectionPool,
   LocalReplicas,
@@ -79,6 +79,8 @@ export class TriggerReader {
   readonly #secrets = new Map<number, Secret[]>();
   /** Per failing trigger: when it started failing and for how many rounds. */
   readonly #failing = new Map<number, { since: number; rounds: number }>();
+  /** Per trigger: the deadlines of its reads (one read at a time per trigger). */
+  readonly #deadlines: ReadDeadlines[] = [];
   #closed = false;
 
   constructor(opts: TriggerReaderOptions) {
@@ -166,6 +168,7 @@ export class TriggerReader {
 
   async close(): Promise<void> {
     this.#closed = true;
+    for (const d of this.#deadlines) d?.close();
     const all = [...this.#scalers.values()];
     this.#scalers.clear();
     this.#current.clear();
@@ -246,37 +249,39 @@ export class TriggerReader {
 
   async #readOne(i: number, outer: AbortSignal): Promise<ScalerReading> {
     const trigger = this.#opts.owner.spec.triggers[i];
-    const base = {
-      index: i,
-      type: trigger?.type ?? '?',
-      ...(trigger?.name ? { name: trigger.name } : {}),
-    };
+    const type = trigger?.type ?? '?';
     const started = this.#opts.now();
+    const deadlines = (this.#deadlines[i] ??= new ReadDeadlines());
     let specs: readonly MetricSpec[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
-      const deadline = readSignal(outer, this.#opts.timeoutMs);
-      const signal = deadline.signal;
+      const signal = deadlines.begin(outer, this.#opts.timeoutMs);
       try {
-        const scaler = await this.#build(i);
+        // A built scaler is taken as is: no await (a microtask and a promise) per read.
+        const scaler = this.#current.get(i) ?? (await this.#build(i));
         specs = scaler.metricSpecs;
         this.#lastSpecs.set(i, specs);
         const r = await scaler.getMetricsAndActivity(signal);
-        deadline.done();
-        const push = scaler.pushState?.();
-        return {
-          ...base,
+        deadlines.end();
+        const reading: ScalerReading = {
+          index: i,
+          type,
           specs,
           metrics: r.metrics,
           isActive: r.isActive,
-          ...(push ? { push } : {}),
           latencyMs: this.#opts.now() - started,
         };
+        if (trigger?.name) reading.name = trigger.name;
+        const push = scaler.pushState?.();
+        if (push) reading.push = push;
+        return reading;
       } catch (e) {
-        deadline.done();
+        deadlines.end();
         await this.#drop(i);
         if (attempt === 1 || outer.aborted) {
           return {
-            ...base,
+            index: i,
+            type,
+            ...(trigger?.name ? { name: trigger.name } : {}),
             specs: specs.length ? specs : (this.#lastSpecs.get(i) ?? []),
             error: scrub(errorMessage(e), this.#secrets.get(i) ?? []),
             latencyMs: this.#opts.now() - started,
@@ -285,7 +290,7 @@ export class TriggerReader {
         // KEDA rebuilds the scaler (re-resolving env/auth, reconnecting) and retries once.
       }
     }
-    return { ...base, specs, error: 'unreachable', latencyMs: 0 };
+    return { index: i, type, specs, error: 'unreachable', latencyMs: 0 };
   }
 
   async #watchOne(i: number, signal: AbortSignal, onWake: (i: number) => void): Promise<void> {
