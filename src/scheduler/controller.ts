@@ -69,7 +69,8 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
   #lastDecision: Decision | undefined;
   /** `decided` of the round that set #lastDecision. */
   #lastDecided = NaN;
-  #lastRoundAt: Date | undefined;
+  /** ms since epoch (a Date kept per round is one more object living a whole interval). */
+  #lastRoundAt: number | undefined;
   #error: string | undefined;
 
   /** The metric name of each trigger as of the last round (what `status()` reports, cheaply). */
@@ -168,13 +169,13 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       this.#lastDecision = decision;
       this.#lastDecided = round.decided;
     }
-    const roundAt = new Date();
+    const roundAt = Date.now();
     this.#lastRoundAt = roundAt;
     this.#error = undefined;
     await this.apply(round, signal);
     if (signal.aborted) return;
     const record = {
-      at: roundAt.toISOString(),
+      at: new Date(roundAt).toISOString(),
       current: round.current,
       decided: round.decided,
       isActive: decision.isActive,
@@ -204,7 +205,9 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       triggers: triggerStatuses(this.#lastReadings, (i) => this.reader.pushState(i)),
       ...detail,
       ...(d ? { lastReason: summarizeReasons(d.reasons) } : {}),
-      ...(this.#lastRoundAt ? { lastRoundAt: this.#lastRoundAt.toISOString() } : {}),
+      ...(this.#lastRoundAt !== undefined
+        ? { lastRoundAt: new Date(this.#lastRoundAt).toISOString() }
+        : {}),
       ...(d ? { paused: d.conditions.paused.status === 'True' } : {}),
       ...(error ? { error } : {}),
     };

@@ -25,6 +25,8 @@ export class PollLoop {
   #again = false;
   #lastStart = 0;
   #stopped = false;
+  /** One closure for every timer of this loop (a new one per round lived a whole interval). */
+  readonly #onTimer = (): void => this.#tick();
 
   constructor(opts: LoopOptions) {
     this.#opts = opts;
@@ -49,7 +51,7 @@ export class PollLoop {
     const wait = this.#lastStart + gap - Date.now();
     if (wait > 0) {
       this.#timer?.cancel();
-      this.#timer = sharedSlots.after(wait, () => this.#tick());
+      this.#timer = sharedSlots.after(wait, this.#onTimer);
       return;
     }
     this.#kick();
@@ -86,7 +88,7 @@ export class PollLoop {
     if (this.#stopped) return;
     this.#timer?.cancel();
     this.#lastStart = Date.now();
-    this.#timer = sharedSlots.after(this.#opts.intervalMs, () => this.#tick());
+    this.#timer = sharedSlots.after(this.#opts.intervalMs, this.#onTimer);
     this.#running = this.#opts
       .round(this.#abort.signal)
       .catch((e: unknown) => this.#opts.onError(e))

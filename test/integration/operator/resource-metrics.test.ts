@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { Operator } from '../../../src/operator/operator.js';
+import type { DecisionRecord } from '../../../src/observe/types.js';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { waitFor } from '../../support/wait-for.js';
 import { createNamespace, deployment, installCrds } from './support.js';
@@ -19,6 +20,8 @@ const KEDA = '/apis/keda.sh/v1alpha1';
 let cluster: KubeCluster | undefined;
 let client: KubeClient;
 let operator: Operator | undefined;
+/** Each object's last round record, as the operator's decision log gets it (onRecord). */
+const lastRecord = new Map<string, DecisionRecord>();
 
 before(async () => {
   cluster = await startKubeCluster({ stages: 'fast', metricsServer: true });
@@ -30,6 +33,7 @@ before(async () => {
     logger: pino({ level: 'silent' }),
     namespaces: [NS],
     resyncMs: 2_000,
+    onRecord: (r) => lastRecord.set(`${r.namespace}/${r.name}`, r.record),
   });
   await operator.start();
 });
@@ -97,7 +101,7 @@ test("CPU above the target scales out; below it scales in (Utilization of the Po
   });
   const ready = await readyOf('web');
   assert.equal(ready?.status, 'True', ready?.message);
-  const decision = operator?.controller(`${NS}/web`)?.decisions.last();
+  const decision = lastRecord.get(`${NS}/web`);
   assert.match(JSON.stringify(decision?.reasons ?? []), /s0-cpu: utilization \d+%, target 50%/);
 
   // Every Pod down to 50m (10%): 0.2 × 6 → 2, then 0.2 × 2 → 1 (minReplicaCount).
