@@ -11,8 +11,9 @@
  * Prints CPU (mCPU of this process over the window), rounds per second, CPU per round, GC time
  * by kind (perf_hooks), heap used, and KEDA's anchor for the same count.
  * TIDE_BENCH_PROFILE=1 prints where the window's CPU went (a sampling profile by function);
- * TIDE_BENCH_PROFILE=alloc where its bytes were allocated (collected ones included).
+ * (TIDE_BENCH_PROFILE_OUT=file.cpuprofile also writes the profile); TIDE_BENCH_PROFILE=alloc where its bytes were allocated (collected ones included).
  */
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -198,6 +199,9 @@ if (session && profile) {
       samples: number[];
     };
   };
+  // TIDE_BENCH_PROFILE_OUT=file.cpuprofile keeps the whole profile (for DevTools).
+  if (process.env.TIDE_BENCH_PROFILE_OUT)
+    writeFileSync(process.env.TIDE_BENCH_PROFILE_OUT, JSON.stringify(p));
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   for (const id of p.samples) {

@@ -70,15 +70,18 @@ test('writeKeyed builds the status only when its key changes, and again after a 
     builds++;
     return { n };
   };
+  assert.equal(w.settled(obj()), false, 'nothing asked yet');
   w.writeKeyed(obj(), 'k1', build(1));
   w.writeKeyed(obj(), 'k1', build(1));
   await w.flush();
   assert.equal(builds, 1, 'a repeated key does not build the status again');
   assert.equal(calls.length, 1);
+  assert.equal(w.settled(obj()), true);
   fail = true;
   w.writeKeyed(obj(), 'k2', build(2));
   await w.flush();
   assert.equal(calls.length, 2);
+  assert.equal(w.settled(obj()), false, 'a failed write is not settled (quiet rounds wait for it)');
   fail = false;
   w.writeKeyed(obj(), 'k2', build(2));
   await w.flush();

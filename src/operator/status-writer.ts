@@ -136,6 +136,15 @@ export class StatusWriter {
     slot.key = key;
   }
 
+  /** Whether the last `writeKeyed` for `obj` stands (none failed since; see writeKeyed). */
+  settled(obj: KubernetesObject): boolean {
+    const kind = obj.kind ?? 'ScaledObject';
+    return (
+      this.#slots.get(`${kind}/${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`)
+        ?.key !== undefined
+    );
+  }
+
   #enqueue(key: string, slot: Slot): void {
     if (slot.busy) return;
     slot.busy = true;

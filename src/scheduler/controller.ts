@@ -12,7 +12,7 @@ import type { ManifestSet, ScaledJob, ScaledObject } from '../manifests/types.js
 import type { ObjectStatus } from './status.js';
 import type { ConnectionPool, LocalReplicas, PodMetricsSource } from '../scalers/core/types.js';
 import type { RoundObservation } from '../observe/types.js';
-import { DecisionRing, summarizeReasons } from './decision-log.js';
+import { DecisionRing, summarizeReasons, type DecisionRecord } from './decision-log.js';
 import { PollLoop } from './loop.js';
 import { fallbackMetricName, triggerStatuses } from './to-engine.js';
 import { TriggerReader, type ScalerReading } from './trigger-readings.js';
@@ -72,6 +72,10 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
   /** ms since epoch (a Date kept per round is one more object living a whole interval). */
   #lastRoundAt: number | undefined;
   #error: string | undefined;
+  /** The last full round's record, repeated by a quiet round (see #round). */
+  #lastRecord: DecisionRecord | undefined;
+  /** Whether the next round, if its readings equal the last, may repeat its decision. */
+  #repeatable = false;
 
   /** The metric name of each trigger as of the last round (what `status()` reports, cheaply). */
   metricNames(): string[] {
@@ -145,6 +149,20 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
   /** What follows the round's record: events, alarms, the caller's callback, cleanup. */
   protected abstract afterRecord(decision: Decision): Promise<void> | void;
 
+  /**
+   * Whether a round that left the state unchanged decided something time cannot change, so
+   * that the same readings will get the same decision at any later time (see #round). A kind
+   * answers false unless it knows; the default.
+   */
+  protected repeatable(_round: Decided<Decision>, _readings: readonly ScalerReading[]): boolean {
+    return false;
+  }
+
+  /** Checked before a quiet round: what `repeatable` assumed still holds (the target's replicas...). */
+  protected stillRepeatable(): boolean {
+    return true;
+  }
+
   /** The kind's own status fields; an `error` here is shown only when the round had none. */
   protected abstract statusDetail(decision: Decision | undefined): Partial<ObjectStatus>;
 
@@ -152,6 +170,22 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
     const startedAt = Date.now();
     const readings = await this.reader.readAll(signal);
     if (signal.aborted) return;
+    // A quiet round: the engine is pure, and the last round left its state as it found it in
+    // a case the kind says time cannot change (an idle ScaledObject at zero), so the same
+    // readings get the same decision; it is repeated without asking the engine again. At
+    // thousands of idle objects polled every second, the engine, its record and the status
+    // key were most of a round's cost.
+    if (
+      this.#repeatable &&
+      this.#lastRecord &&
+      sameReadings(this.#lastReadings, readings) &&
+      this.stillRepeatable()
+    ) {
+      this.#emit({ ...this.#lastRecord, at: this.#stamp() }, readings, startedAt);
+      return;
+    }
+    this.#repeatable = false;
+    const stateBefore = this.#state;
     const round = await this.decide(readings, this.#state, signal);
     if (!round || signal.aborted) return;
     const { decision } = round;
@@ -169,19 +203,32 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       this.#lastDecision = decision;
       this.#lastDecided = round.decided;
     }
-    const roundAt = Date.now();
-    this.#lastRoundAt = roundAt;
-    this.#error = undefined;
+    const at = this.#stamp();
     await this.apply(round, signal);
     if (signal.aborted) return;
-    const record = {
-      at: new Date(roundAt).toISOString(),
+    const record: DecisionRecord = {
+      at,
       current: round.current,
       decided: round.decided,
       isActive: decision.isActive,
       triggers: triggerStatuses(readings),
       reasons: [...decision.reasons],
     };
+    this.#lastRecord = record;
+    this.#emit(record, readings, startedAt);
+    await this.afterRecord(decision);
+    this.#repeatable = decision.state === stateBefore && this.repeatable(round, readings);
+  }
+
+  /** Marks the round done now; its record's `at`. */
+  #stamp(): string {
+    const at = Date.now();
+    this.#lastRoundAt = at;
+    this.#error = undefined;
+    return new Date(at).toISOString();
+  }
+
+  #emit(record: DecisionRecord, readings: ScalerReading[], startedAt: number): void {
     if (this.#keepRecords) this.decisions.push(record);
     this.#onRecord?.({
       kind: this.#kind,
@@ -191,7 +238,6 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       readings,
       durationMs: Date.now() - startedAt,
     });
-    await this.afterRecord(decision);
   }
 
   status(): ObjectStatus {

@@ -34,6 +34,11 @@ export interface ScaledObjectControllerOptions extends ControllerOptions {
   /** Replicas the target declares before tide's first decision (Deployment `spec.replicas`). */
   initialReplicas: number;
   onDecision?: (so: ScaledObject, d: ScaledObjectDecision) => void;
+  /**
+   * Whether what `onDecision` started is done (the operator: the status is written). A quiet
+   * round (see Controller) skips `onDecision`, so it waits until this says true. @default true
+   */
+  settled?: () => boolean;
   /** Local mode: the target's replica processes, for cpu/memory triggers. */
   localReplicas?: LocalReplicas;
   /** Kubernetes mode: the target's Pods and their metrics.k8s.io usage, for cpu/memory triggers. */
@@ -125,6 +130,31 @@ export class ScaledObjectController extends Controller<ScaledObjectState, Scaled
     const until = decision.reasons.find((r) => r.code === KEDA.ScalerCooldown)?.data?.until;
     if (typeof until === 'number') this.loop.wakeAt(until + 1);
     this.#opts.onDecision?.(this.so, decision);
+  }
+
+  /**
+   * Idle at zero: no replicas before or after, no trigger active, none failing, no event. Time
+   * moves nothing there (cooldowns, stabilization windows and the initial cooldown only act on
+   * replicas above zero; fallback needs failures), so the same readings decide the same. The
+   * wait-time policy reads worker counters every round: never quiet.
+   */
+  protected override repeatable(
+    { decision, current }: Decided<ScaledObjectDecision>,
+    readings: readonly ScalerReading[],
+  ): boolean {
+    return (
+      current === 0 &&
+      decision.desiredReplicas === 0 &&
+      !decision.isActive &&
+      decision.events.length === 0 &&
+      !this.#workerTotals &&
+      readings.every((r) => r.error === undefined)
+    );
+  }
+
+  /** The target still has no replica (nobody scaled it meanwhile) and the status is written. */
+  protected override stillRepeatable(): boolean {
+    return this.#opts.target.currentReplicas() === 0 && (this.#opts.settled?.() ?? true);
   }
 
   protected statusDetail(d: ScaledObjectDecision | undefined): Partial<ObjectStatus> {

@@ -25,8 +25,17 @@ const standalone = (client: RedisClient): client is Redis => !client.isCluster;
  * connection, not with the trigger types: `tide validate` needs neither.
  */
 let registry: typeof Registry | undefined;
+/** One import for all: each round of each trigger asks until it has landed. */
+let loading: Promise<typeof Registry> | undefined;
 function loadRegistry(): Promise<typeof Registry> {
-  return import('../../celery/registry.js').then((m) => (registry = m));
+  loading ??= import('../../celery/registry.js').then(
+    (m) => (registry = m),
+    (e: unknown) => {
+      loading = undefined;
+      throw e;
+    },
+  );
+  return loading;
 }
 
 /** How often one broker is checked for dead workers, at most. */
