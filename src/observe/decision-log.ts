@@ -42,7 +42,7 @@ export function decisionsDir(stateRoot: string): string {
   return join(stateRoot, 'decisions');
 }
 
-const keyOf = (r: ObjectRef) => `${r.kind}/${r.namespace}/${r.name}`;
+const keyOf = (r: ObjectRef & { key?: string }) => r.key ?? `${r.kind}/${r.namespace}/${r.name}`;
 
 /** The last `limit` records at or before `at` (ms), oldest first. */
 export function selectRecords(
@@ -82,7 +82,7 @@ export class DecisionLog {
   /** Records one round; meant as the controllers' `onRecord`. */
   record(obs: RoundObservation): void {
     const ref: ObjectRef = { kind: obs.kind, namespace: obs.namespace, name: obs.name };
-    const k = keyOf(ref);
+    const k = keyOf(obs);
     let slot = this.#rings.get(k);
     if (!slot) {
       slot = { ref, ring: new DecisionRing(this.#ringSize) };
@@ -102,7 +102,7 @@ export class DecisionLog {
   }
 
   /** The newest record of one object, if any. */
-  last(ref: ObjectRef): DecisionRecord | undefined {
+  last(ref: ObjectRef & { key?: string }): DecisionRecord | undefined {
     return this.#rings.get(keyOf(ref))?.ring.last();
   }
 

@@ -243,7 +243,7 @@ export class TideMetrics {
    * to the old generation because it lived a whole round, was a third of the CPU (GC).
    */
   observeRound(obs: RoundObservation): void {
-    const key = `${obs.kind}/${obs.namespace}/${obs.name}`;
+    const key = obs.key ?? `${obs.kind}/${obs.namespace}/${obs.name}`;
     const isSo = obs.kind === 'ScaledObject';
     let o = this.#objects.get(key);
     if (!o || !sameShape(o, isSo, obs.readings)) {

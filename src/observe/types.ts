@@ -25,6 +25,8 @@ export interface RoundObservation extends ObjectRef {
   readonly readings: readonly ScalerReading[];
   /** Wall time of the whole round: reads plus decision plus applying it. */
   readonly durationMs: number;
+  /** `Kind/namespace/name`, built once by the controller (observers key their maps by it). */
+  readonly key?: string;
 }
 
 /** One line of `.tide/decisions/*.jsonl`: the record plus the object it belongs to. */

@@ -42,7 +42,7 @@ export class OperatorObservers {
   /** The controllers' `onRecord`. */
   readonly record = (round: RoundObservation): void => {
     this.metrics.observeRound(round);
-    const key = `${round.kind}/${round.namespace}/${round.name}`;
+    const key = round.key ?? `${round.kind}/${round.namespace}/${round.name}`;
     const last = this.decisionLog.last(round);
     this.#seenAt.set(key, round.record.at);
     if (last && sameSubstance(last, round.record)) return;

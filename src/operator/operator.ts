@@ -580,7 +580,7 @@ export class Operator {
       ...(this.#opts.onRecord ? { onRecord: this.#opts.onRecord } : {}),
       // History lives in the operator's decision log (onRecord), which `/decisions` reads.
       decisionRingSize: 0,
-      settled: () => this.#status.settled(obj),
+      settled: this.#status.settledCheck(obj),
       onDecision: (_so, d: ScaledObjectDecision) => {
         for (const ev of d.events) this.#events.record(obj, 'ScaledObject', ev.code, ev.message);
         // Not status(): that builds every trigger's and replica's row, each round.

@@ -25,6 +25,10 @@ interface Slot {
   busy: boolean;
 }
 
+/** `Kind/namespace/name`: a slot's key. */
+const slotKey = (obj: KubernetesObject): string =>
+  `${obj.kind ?? 'ScaledObject'}/${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`;
+
 const PLURALS: Record<string, string> = {
   ScaledObject: 'scaledobjects',
   ScaledJob: 'scaledjobs',
@@ -83,10 +87,7 @@ export class StatusWriter {
   }
 
   #slot(obj: KubernetesObject & { status?: unknown }): { key: string; slot: Slot } {
-    const kind = obj.kind ?? 'ScaledObject';
-    const ns = obj.metadata?.namespace ?? 'default';
-    const name = obj.metadata?.name ?? '';
-    const key = `${kind}/${ns}/${name}`;
+    const key = slotKey(obj);
     let slot = this.#slots.get(key);
     if (!slot) {
       slot = {
@@ -136,13 +137,13 @@ export class StatusWriter {
     slot.key = key;
   }
 
-  /** Whether the last `writeKeyed` for `obj` stands (none failed since; see writeKeyed). */
-  settled(obj: KubernetesObject): boolean {
-    const kind = obj.kind ?? 'ScaledObject';
-    return (
-      this.#slots.get(`${kind}/${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`)
-        ?.key !== undefined
-    );
+  /**
+   * Whether the last `writeKeyed` for `obj` stands (none failed since; see writeKeyed). Asked
+   * every quiet round of every object: the key is built once, here.
+   */
+  settledCheck(obj: KubernetesObject): () => boolean {
+    const key = slotKey(obj);
+    return () => this.#slots.get(key)?.key !== undefined;
   }
 
   #enqueue(key: string, slot: Slot): void {

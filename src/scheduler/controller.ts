@@ -64,6 +64,8 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
   readonly #owner: ScaledObject | ScaledJob;
   readonly #onRecord: ((round: RoundObservation) => void) | undefined;
   readonly #keepRecords: boolean;
+  /** `Kind/namespace/name` for the observers (see RoundObservation.key). */
+  readonly #key: string;
   #state: State;
   #lastReadings: ScalerReading[] = [];
   #lastDecision: Decision | undefined;
@@ -91,6 +93,7 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
   ) {
     this.#kind = owner.kind;
     this.#owner = owner.object;
+    this.#key = `${owner.kind}/${owner.object.metadata.namespace}/${owner.object.metadata.name}`;
     this.#onRecord = opts.onRecord;
     this.#state = state;
     this.logger = opts.logger;
@@ -237,6 +240,7 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       record,
       readings,
       durationMs: Date.now() - startedAt,
+      key: this.#key,
     });
   }
 
