@@ -141,6 +141,9 @@ const fingerprint = (o: SoStatusObject, authVersion: number) =>
     )
     .digest('base64');
 
+/** How long `stop()` lets queued background writes go out. */
+const STOP_FLUSH_MS = 5_000;
+
 export class Operator {
   readonly #opts: OperatorOptions;
   readonly #pool = new SharedConnectionPool();
@@ -333,7 +336,21 @@ export class Operator {
     await this.#scaledJobs?.stop();
     await this.#targetWatches.stop();
     this.#entries.clear();
-    await this.#status.flush();
+    // Queued status writes, Events and finalizers get a few seconds, not all they need: right
+    // after a start-up there are three per object, tens of thousands draining at --qps, and
+    // waiting for them held the leader lease (and the Pod's grace) for minutes. A status not
+    // written is written by the next leader's first round.
+    let timer: NodeJS.Timeout | undefined;
+    const flushed = await Promise.race([
+      this.#status.flush().then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), STOP_FLUSH_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!flushed)
+      this.#opts.logger.warn(
+        { pending: this.#background.pending },
+        `stopping with status writes, Events or finalizers still queued after ${STOP_FLUSH_MS / 1000} s; the next leader writes the statuses`,
+      );
   }
 
   #authChanged(namespace: string | undefined): void {
