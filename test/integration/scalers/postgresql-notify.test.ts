@@ -14,7 +14,7 @@ import { postgresql } from '../../../src/scalers/postgresql/postgresql.js';
 import type { Scaler, ScalerContext } from '../../../src/scalers/core/types.js';
 import { ScaledObjectController } from '../../../src/scheduler/scaled-object-controller.js';
 import type { RoundObservation } from '../../../src/observe/types.js';
-import type { ScaleTarget, TargetStatus } from '../../../src/targets/target.js';
+import { countingTarget } from '../../support/counting-target.js';
 import { waitFor } from '../../support/wait-for.js';
 import { testContext } from './redis-servers.js';
 
@@ -155,21 +155,8 @@ ${Object.entries(parts)
     const loaded = loadManifestsFromString(yaml, 'notify.yaml');
     assert.deepEqual(loaded.errors, []);
     const so = loaded.set.scaledObjects[0]!;
-    let replicas = 0;
-    const target: ScaleTarget = {
-      name: 'Deployment default/worker',
-      currentReplicas: () => replicas,
-      readyReplicas: () => replicas,
-      scaleTo: (n) => (replicas = n),
-      status: (): TargetStatus => ({
-        name: 'Deployment default/worker',
-        desiredReplicas: replicas,
-        currentReplicas: replicas,
-        readyReplicas: replicas,
-        replicas: [],
-      }),
-      stop: () => Promise.resolve(),
-    };
+    const t = countingTarget();
+    const { target } = t;
     const rounds: RoundObservation[] = [];
     const controller = new ScaledObjectController({
       so,
@@ -188,7 +175,7 @@ ${Object.entries(parts)
       await admin.query(`INSERT INTO ${table} SELECT FROM generate_series(1, 12)`);
       const t0 = Date.now();
       await admin.query(`NOTIFY ${channel}`);
-      await waitFor(() => replicas === 3, {
+      await waitFor(() => t.replicas === 3, {
         timeoutMs: 5_000,
         what: `3 replicas long before the 30 s poll (rounds: ${rounds.length})`,
       });

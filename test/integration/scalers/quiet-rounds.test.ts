@@ -13,7 +13,7 @@ import { loadManifestsFromString } from '../../../src/manifests/load.js';
 import type { RoundObservation } from '../../../src/observe/types.js';
 import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
 import { ScaledObjectController } from '../../../src/scheduler/scaled-object-controller.js';
-import type { ScaleTarget, TargetStatus } from '../../../src/targets/target.js';
+import { countingTarget } from '../../support/counting-target.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const DB = 11;
@@ -46,24 +46,8 @@ spec:
     'quiet.yaml',
   );
   assert.deepEqual(loaded.errors, []);
-  const t = { replicas: 0, scaleCalls: 0, decisions: 0 };
-  const target: ScaleTarget = {
-    name: 'Deployment default/worker',
-    currentReplicas: () => t.replicas,
-    readyReplicas: () => t.replicas,
-    scaleTo: (n) => {
-      t.scaleCalls++;
-      t.replicas = n;
-    },
-    status: (): TargetStatus => ({
-      name: 'Deployment default/worker',
-      desiredReplicas: t.replicas,
-      currentReplicas: t.replicas,
-      readyReplicas: t.replicas,
-      replicas: [],
-    }),
-    stop: () => Promise.resolve(),
-  };
+  const t = Object.assign(countingTarget(), { decisions: 0 });
+  const { target } = t;
   const rounds: RoundObservation[] = [];
   const controller = new ScaledObjectController({
     so: loaded.set.scaledObjects[0]!,

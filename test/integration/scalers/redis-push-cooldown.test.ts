@@ -12,7 +12,7 @@ import { loadManifestsFromString } from '../../../src/manifests/load.js';
 import type { RoundObservation } from '../../../src/observe/types.js';
 import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
 import { ScaledObjectController } from '../../../src/scheduler/scaled-object-controller.js';
-import type { ScaleTarget, TargetStatus } from '../../../src/targets/target.js';
+import { countingTarget } from '../../support/counting-target.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const DB = 11;
@@ -44,25 +44,11 @@ spec:
 `;
   const loaded = loadManifestsFromString(yaml, 'push-down.yaml');
   assert.deepEqual(loaded.errors, []);
-  let replicas = 0;
   let zeroAt = 0;
-  const target: ScaleTarget = {
-    name: 'Deployment default/worker',
-    currentReplicas: () => replicas,
-    readyReplicas: () => replicas,
-    scaleTo: (n) => {
-      if (n === 0 && replicas > 0) zeroAt = Date.now();
-      replicas = n;
-    },
-    status: (): TargetStatus => ({
-      name: 'Deployment default/worker',
-      desiredReplicas: replicas,
-      currentReplicas: replicas,
-      readyReplicas: replicas,
-      replicas: [],
-    }),
-    stop: () => Promise.resolve(),
-  };
+  const t = countingTarget((n, before) => {
+    if (n === 0 && before > 0) zeroAt = Date.now();
+  });
+  const { target } = t;
   const rounds: RoundObservation[] = [];
   const controller = new ScaledObjectController({
     so: loaded.set.scaledObjects[0]!,
@@ -82,10 +68,13 @@ spec:
       what: 'push wake-ups armed',
     });
     await redis.lpush(list, 'a', 'b', 'c');
-    await waitFor(() => replicas === 1, { timeoutMs: 5_000, what: 'woken from zero by the push' });
+    await waitFor(() => t.replicas === 1, {
+      timeoutMs: 5_000,
+      what: 'woken from zero by the push',
+    });
     const drainedAt = Date.now();
     await redis.del(list);
-    await waitFor(() => replicas === 0, {
+    await waitFor(() => t.replicas === 0, {
       timeoutMs: (cooldown + 4) * 1000,
       what: `zero replicas within cooldown ${cooldown} s of the drain (the next poll is 30 s away)`,
     });
