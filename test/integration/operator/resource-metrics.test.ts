@@ -104,9 +104,17 @@ test("CPU above the target scales out; below it scales in (Utilization of the Po
   const decision = lastRecord.get(`${NS}/web`);
   assert.match(JSON.stringify(decision?.reasons ?? []), /s0-cpu: utilization \d+%, target 50%/);
 
-  // Every Pod down to 50m (10%): 0.2 × 6 → 2, then 0.2 × 2 → 1 (minReplicaCount).
-  const pods = await client.get<{ items: { metadata: { name: string } }[] }>(
-    `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`,
+  // Every Pod down to 50m (10%): 0.2 × 6 → 2, then 0.2 × 2 → 1 (minReplicaCount). All six
+  // must exist first: `replicas` is the Deployment's spec, and a Pod the ReplicaSet creates
+  // after the patches keeps the template's 800m, which holds the average above the target.
+  const pods = await waitFor(
+    async () => {
+      const list = await client.get<{ items: { metadata: { name: string } }[] }>(
+        `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`,
+      );
+      return list.items.length === 6 ? list : undefined;
+    },
+    { timeoutMs: 60_000, what: "web's 6 Pods to exist" },
   );
   for (const p of pods.items)
     await client.patch(`/api/v1/namespaces/${NS}/pods/${p.metadata.name}`, {
