@@ -6,6 +6,8 @@
  * job caps KEDA does not have.
  */
 
+import { intern } from '../intern.js';
+
 export const KEDA = {
   /** 0 → 1 (or idle → min) because triggers became active. */
   ScaleTargetActivated: 'KEDAScaleTargetActivated',
@@ -106,7 +108,10 @@ export interface Reason {
 
 /** Builds a Reason; `data` is omitted when empty so decision logs stay small. */
 export function reason(code: ReasonCode, message: string, data?: Record<string, unknown>): Reason {
-  return data === undefined ? { code, message } : { code, message, data };
+  // An idle object keeps its last reasons until something changes: one copy of each text
+  // for all of them (intern.ts), not one per object.
+  const m = intern(message);
+  return data === undefined ? { code, message: m } : { code, message: m, data };
 }
 
 /** Formats a number for messages: integers as is, others with up to 3 decimals (milli precision). */

@@ -3,6 +3,7 @@
  * `pkg/scaling/scaledjob/metrics.go`, `executor/scale_jobs.go`): per-trigger queue arithmetic,
  * multipleScalersCalculation, the four strategies, then tide's per-round and total caps.
  */
+import { intern } from '../intern.js';
 import { jobMaxReplicaCount, jobMinReplicaCount } from '../manifests/defaults.js';
 import type { ScaledJob } from '../manifests/types.js';
 import { parsePauseAnnotations, type JobCaps } from './pause.js';
@@ -81,7 +82,8 @@ interface ScalerMetrics {
 const cond = (status: Condition['status'], r: string, message: string): Condition => ({
   status,
   reason: r,
-  message,
+  // Kept per object until the next change (see intern.ts).
+  message: intern(message),
 });
 
 /**

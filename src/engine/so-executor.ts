@@ -4,6 +4,7 @@
  * before the HPA part runs, and what the Ready and Active conditions say. One named step per
  * branch of KEDA's switch; each says why it exists.
  */
+import { intern } from '../intern.js';
 import type { EffectiveScaledObject } from '../manifests/defaults.js';
 import type { ScaledObject } from '../manifests/types.js';
 import type { PauseState } from './pause.js';
@@ -15,7 +16,8 @@ import type { Condition } from './types.js';
 export const cond = (status: Condition['status'], r: string, message: string): Condition => ({
   status,
   reason: r,
-  message,
+  // Kept per object until the next change (see intern.ts).
+  message: intern(message),
 });
 
 export const READY = cond(

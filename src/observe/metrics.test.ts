@@ -83,10 +83,7 @@ test('per-scaler metrics carry KEDA names and exactly KEDA’s label set', async
   assert.equal(valueOf(all, 'keda_scaled_object_paused', { scaledObject: 'worker-so' }), 0);
   assert.equal(valueOf(all, 'keda_scaled_object_errors_total', { scaledObject: 'worker-so' }), 0);
   assert.equal(valueOf(all, 'tide_replicas_desired', { scaled_object: 'worker-so' }), 3);
-  assert.equal(
-    valueOf(all, 'tide_round_duration_seconds_count', { type: 'scaledobject' }),
-    1,
-  );
+  assert.equal(valueOf(all, 'tide_round_duration_seconds_count', { type: 'scaledobject' }), 1);
   for (const s of samples(all, 'tide_round_duration_seconds_count'))
     assert.deepEqual(Object.keys(s.labels), ['type'], 'one histogram per kind, not per object');
 });
@@ -120,6 +117,29 @@ test('a trigger never built (source down from the start) is labelled s<index>-<t
     valueOf(parseExposition(text), 'keda_scaler_detail_errors_total', { metric: 's0-redis' }),
     1,
   );
+});
+
+test('a series of an earlier shape stays with its numbers; one that goes on keeps counting', async () => {
+  const m = new TideMetrics();
+  const down = reading({
+    specs: [],
+    error: 'cannot connect',
+    metrics: undefined,
+    isActive: undefined,
+  });
+  m.observeRound(soObservation([down]));
+  m.observeRound(soObservation([reading()]));
+  m.observeRound(soObservation([reading({ error: 'timeout', metrics: undefined })]));
+  m.observeRound(soObservation([reading({ metrics: [{ name: spec0.name, value: 4 }] })]));
+  const all = await scrape(m);
+  // The never-built trigger's series (s0-redis) stays at its one error, as a prom-client
+  // counter would; the built one counts its own error and carries on from it.
+  assert.equal(valueOf(all, 'keda_scaler_detail_errors_total', { metric: 's0-redis' }), 1);
+  assert.equal(valueOf(all, 'keda_scaler_detail_errors_total', { metric: 's0-redis-q' }), 1);
+  assert.equal(valueOf(all, 'keda_scaled_object_errors_total', { scaledObject: 'worker-so' }), 2);
+  assert.equal(valueOf(all, 'keda_scaler_metrics_value', { metric: 's0-redis-q' }), 4);
+  assert.equal(samples(all, 'keda_scaler_active').length, 2);
+  assert.equal(samples(all, 'keda_scaled_object_paused').length, 1, 'one series per object');
 });
 
 test('ScaledJobs use type="scaledjob", scaledJob error labels and count started jobs', async () => {

@@ -5,7 +5,7 @@
  * names, namespaces, trigger types and metric names only: nothing from trigger metadata or
  * authentication reaches a label, so no secret can.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import { KEDA } from '../engine/reasons.js';
 import type { ObjectStatus } from '../scheduler/status.js';
 import type { ManifestSet } from '../manifests/types.js';
@@ -42,6 +42,8 @@ interface ScalerRow {
   active: number;
   /** Unset until a read succeeds (a failing read keeps the last value). */
   value: number | undefined;
+  /** keda_scaler_detail_errors_total. */
+  errors: number;
 }
 
 /** An object's series, for the shape of its rounds that built them. */
@@ -55,10 +57,55 @@ interface ObjectRows {
     failed: boolean;
   }[];
   readonly rows: readonly ScalerRow[];
+  /**
+   * Series of earlier shapes (a trigger renamed, a metric name that changed once its scaler
+   * was built): exposed with their last numbers until the object goes, as a prom-client
+   * series stays once set.
+   */
+  readonly retired: readonly ScalerRow[];
   readonly own: Labels;
   readonly tideOwn: Labels;
   paused: number;
   desired: number | undefined;
+  /** keda_scaled_object_errors_total / keda_scaled_job_errors_total. */
+  errors: number;
+  /** tide_jobs_started_total (ScaledJobs). */
+  jobs: number;
+}
+
+type Sample = { labels: Labels; value: number };
+
+/**
+ * A metric family whose series are an object's rows, registered in the prom-client Registry
+ * like any metric (`get()`, as prom-client's own formatter and exposition.ts read it): the
+ * numbers live once, in the rows. As prom-client Gauges and Counters, each series of each
+ * object was also a hash-map entry, a label-hash string and a label object (seven per
+ * ScaledObject, ~2 KB of its memory at 60,000 objects), and their values were copied into
+ * them before every scrape.
+ */
+class RowFamily {
+  readonly aggregator = 'sum';
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'gauge' | 'counter',
+    readonly labelNames: readonly string[],
+    readonly samples: () => Sample[],
+  ) {}
+
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    values: Sample[];
+    aggregator: string;
+  }> {
+    const { name, help, type, aggregator } = this;
+    return Promise.resolve({ name, help, type, aggregator, values: this.samples() });
+  }
+
+  /** The rows are the objects' own; nothing to reset here (Registry.resetMetrics). */
+  reset(): void {}
 }
 
 /** Whether a round's readings have the shape the rows were built for (no allocation). */
@@ -82,68 +129,94 @@ export interface TideMetricsOptions {
 
 export class TideMetrics {
   readonly registry = new Registry();
-  readonly #value: Gauge;
-  readonly #latency: Gauge;
-  readonly #active: Gauge;
-  readonly #scalerErrors: Counter;
-  readonly #soErrors: Counter;
-  readonly #sjErrors: Counter;
-  readonly #paused: Gauge;
   readonly #resources: Gauge;
   readonly #triggers: Gauge;
-  readonly #desired: Gauge;
-  readonly #jobsStarted: Counter;
   readonly #roundSeconds: Histogram;
-  /** Series written per object, so a removed object's series go with it. */
-  readonly #series = new Map<string, { metric: Gauge | Counter | Histogram; labels: Labels }[]>();
-  /** Per object: its series' labels and latest numbers (see observeRound). */
+  /** Per object: its series' labels and latest numbers (see observeRound and RowFamily). */
   readonly #objects = new Map<string, ObjectRows>();
 
   constructor(opts: TideMetricsOptions = {}) {
     const registers = [this.registry];
     const status = opts.status;
-    this.#value = new Gauge({
-      name: 'keda_scaler_metrics_value',
-      help: 'The current value for each scaler metric, as used by the HPA (or the ScaledJob) to compute replicas',
-      labelNames: SCALER_LABELS,
-      registers,
-    });
-    this.#latency = new Gauge({
-      name: 'keda_scaler_metrics_latency_seconds',
-      help: 'The latency of retrieving the current metric from each scaler, in seconds',
-      labelNames: SCALER_LABELS,
-      registers,
-    });
-    this.#active = new Gauge({
-      name: 'keda_scaler_active',
-      help: 'Activity of a scaler: 1 active, 0 not active',
-      labelNames: SCALER_LABELS,
-      registers,
-    });
-    this.#scalerErrors = new Counter({
-      name: 'keda_scaler_detail_errors_total',
-      help: 'The number of errors that have occurred for each scaler',
-      labelNames: SCALER_LABELS,
-      registers,
-    });
-    this.#soErrors = new Counter({
-      name: 'keda_scaled_object_errors_total',
-      help: 'The number of errors that have occurred for each ScaledObject',
-      labelNames: ['namespace', 'scaledObject'],
-      registers,
-    });
-    this.#sjErrors = new Counter({
-      name: 'keda_scaled_job_errors_total',
-      help: 'The number of errors that have occurred for each ScaledJob',
-      labelNames: ['namespace', 'scaledJob'],
-      registers,
-    });
-    this.#paused = new Gauge({
-      name: 'keda_scaled_object_paused',
-      help: 'Whether a ScaledObject is paused (1) or not (0)',
-      labelNames: ['namespace', 'scaledObject'],
-      registers,
-    });
+    const rows = (pick: (r: ScalerRow) => number | undefined) => (): Sample[] => {
+      const out: Sample[] = [];
+      for (const o of this.#objects.values())
+        for (const list of [o.rows, o.retired])
+          for (const r of list) {
+            const value = pick(r);
+            if (value !== undefined) out.push({ labels: r.labels, value });
+          }
+      return out;
+    };
+    const objects =
+      (pick: (o: ObjectRows) => { labels: Labels; value: number | undefined } | undefined) =>
+      (): Sample[] => {
+        const out: Sample[] = [];
+        for (const o of this.#objects.values()) {
+          const x = pick(o);
+          if (x?.value !== undefined) out.push({ labels: x.labels, value: x.value });
+        }
+        return out;
+      };
+    const family = (
+      name: string,
+      help: string,
+      type: 'gauge' | 'counter',
+      labelNames: readonly string[],
+      samples: () => Sample[],
+    ) =>
+      this.registry.registerMetric(
+        new RowFamily(name, help, type, labelNames, samples) as unknown as Metric,
+      );
+    family(
+      'keda_scaler_metrics_value',
+      'The current value for each scaler metric, as used by the HPA (or the ScaledJob) to compute replicas',
+      'gauge',
+      SCALER_LABELS,
+      rows((r) => r.value),
+    );
+    family(
+      'keda_scaler_metrics_latency_seconds',
+      'The latency of retrieving the current metric from each scaler, in seconds',
+      'gauge',
+      SCALER_LABELS,
+      rows((r) => r.latency),
+    );
+    family(
+      'keda_scaler_active',
+      'Activity of a scaler: 1 active, 0 not active',
+      'gauge',
+      SCALER_LABELS,
+      rows((r) => r.active),
+    );
+    family(
+      'keda_scaler_detail_errors_total',
+      'The number of errors that have occurred for each scaler',
+      'counter',
+      SCALER_LABELS,
+      rows((r) => r.errors),
+    );
+    family(
+      'keda_scaled_object_errors_total',
+      'The number of errors that have occurred for each ScaledObject',
+      'counter',
+      ['namespace', 'scaledObject'],
+      objects((o) => (o.isSo ? { labels: o.own, value: o.errors } : undefined)),
+    );
+    family(
+      'keda_scaled_job_errors_total',
+      'The number of errors that have occurred for each ScaledJob',
+      'counter',
+      ['namespace', 'scaledJob'],
+      objects((o) => (o.isSo ? undefined : { labels: o.own, value: o.errors })),
+    );
+    family(
+      'keda_scaled_object_paused',
+      'Whether a ScaledObject is paused (1) or not (0)',
+      'gauge',
+      ['namespace', 'scaledObject'],
+      objects((o) => (o.isSo ? { labels: o.own, value: o.paused } : undefined)),
+    );
     this.#resources = new Gauge({
       name: 'keda_resource_registered_total',
       help: 'Total number of KEDA custom resources per namespace for each custom resource type',
@@ -156,12 +229,13 @@ export class TideMetrics {
       labelNames: ['type'],
       registers,
     });
-    this.#desired = new Gauge({
-      name: 'tide_replicas_desired',
-      help: 'Replicas the last decision asked for, per ScaledObject',
-      labelNames: ['namespace', 'scaled_object'],
-      registers,
-    });
+    family(
+      'tide_replicas_desired',
+      'Replicas the last decision asked for, per ScaledObject',
+      'gauge',
+      ['namespace', 'scaled_object'],
+      objects((o) => (o.isSo ? { labels: o.tideOwn, value: o.desired } : undefined)),
+    );
     new Gauge({
       name: 'tide_replicas_running',
       help: 'Replicas running now (started and not yet exited), per ScaledObject',
@@ -175,12 +249,13 @@ export class TideMetrics {
         }
       },
     });
-    this.#jobsStarted = new Counter({
-      name: 'tide_jobs_started_total',
-      help: 'Jobs started, per ScaledJob',
-      labelNames: ['namespace', 'scaled_job'],
-      registers,
-    });
+    family(
+      'tide_jobs_started_total',
+      'Jobs started, per ScaledJob',
+      'counter',
+      ['namespace', 'scaled_job'],
+      objects((o) => (o.isSo ? undefined : { labels: o.tideOwn, value: o.jobs })),
+    );
     new Gauge({
       name: 'tide_jobs_running',
       help: 'Jobs pending or running now, per ScaledJob',
@@ -221,23 +296,15 @@ export class TideMetrics {
    * slices that let the event loop serve probes meanwhile).
    */
   async metrics(): Promise<string> {
-    this.#writeGauges();
     return exposition(this.registry);
-  }
-
-  #track(key: string, metric: Gauge | Counter | Histogram, labels: Labels): void {
-    let list = this.#series.get(key);
-    if (!list) this.#series.set(key, (list = []));
-    if (!list.some((s) => s.metric === metric && sameLabels(s.labels, labels)))
-      list.push({ metric, labels });
   }
 
   /**
    * Records one round; meant as (part of) the controllers' `onRecord`.
    *
    * A round that repeats its object's shape (the same triggers, metric names and failing
-   * reads: nearly every round) only stores numbers in the object's rows; the gauges are
-   * written from the rows at scrape time (`metrics()`). Setting five prom-client gauges per
+   * reads: nearly every round) only stores numbers in the object's rows, which the scrape
+   * reads (RowFamily). Setting five prom-client gauges per
    * round built a labels object, a label hash and a new series entry each, all kept until the
    * next round a second later: at 10,000 objects polled every second that garbage, promoted
    * to the old generation because it lived a whole round, was a third of the CPU (GC).
@@ -247,7 +314,7 @@ export class TideMetrics {
     const isSo = obs.kind === 'ScaledObject';
     let o = this.#objects.get(key);
     if (!o || !sameShape(o, isSo, obs.readings)) {
-      o = this.#newRows(key, obs, o);
+      o = this.#newRows(obs, o);
       this.#objects.set(key, o);
     }
     let errors = 0;
@@ -258,7 +325,7 @@ export class TideMetrics {
         const x = o.rows[row++]!;
         x.latency = r.latencyMs / 1000;
         if (r.error !== undefined) {
-          this.#scalerErrors.inc(x.labels);
+          x.errors++;
           errors++;
           x.active = 0;
         } else {
@@ -269,23 +336,31 @@ export class TideMetrics {
         }
       }
     }
-    if (errors > 0) (isSo ? this.#soErrors : this.#sjErrors).inc(o.own, errors);
+    o.errors += errors;
     if (isSo) {
       o.paused = obs.record.reasons.some((x) => x.code === KEDA.ScaledObjectPaused) ? 1 : 0;
       o.desired = obs.record.decided;
     } else if (obs.record.decided > 0) {
-      this.#jobsStarted.inc(o.tideOwn, obs.record.decided);
+      o.jobs += obs.record.decided;
     }
     this.#roundSeconds.observe(o.isSo ? SO_TYPE : SJ_TYPE, obs.durationMs / 1000);
   }
 
-  /** An object's rows for the shape of `obs`, its series created (and tracked for removal). */
-  #newRows(key: string, obs: RoundObservation, old: ObjectRows | undefined): ObjectRows {
+  /** An object's rows for the shape of `obs`; series of the old shape it lacks are retired. */
+  #newRows(obs: RoundObservation, old: ObjectRows | undefined): ObjectRows {
     const isSo = obs.kind === 'ScaledObject';
     const type = resourceType(obs.kind);
     // KEDA's camelCase labels on keda_*; tide's own metrics follow Prometheus' snake_case.
-    const own = { namespace: obs.namespace, [isSo ? 'scaledObject' : 'scaledJob']: obs.name };
-    const tideOwn = { namespace: obs.namespace, [isSo ? 'scaled_object' : 'scaled_job']: obs.name };
+    // The same kind of object keeps its label objects (and their formatted text).
+    const own =
+      old && old.isSo === isSo
+        ? old.own
+        : { namespace: obs.namespace, [isSo ? 'scaledObject' : 'scaledJob']: obs.name };
+    const tideOwn =
+      old && old.isSo === isSo
+        ? old.tideOwn
+        : { namespace: obs.namespace, [isSo ? 'scaled_object' : 'scaled_job']: obs.name };
+    const before = old ? [...old.rows, ...old.retired] : [];
     const rows: ScalerRow[] = [];
     const shape: ObjectRows['shape'][number][] = [];
     for (const r of obs.readings) {
@@ -308,44 +383,34 @@ export class TideMetrics {
           triggerIndex: String(r.index),
           type,
         };
-        // A series that stays (a read that failed, then not) keeps its last value.
-        const was = old?.rows.find(
+        // The same series (same labels) goes on: its row, numbers and error count (KEDA
+        // exposes the error series at 0 before the first error). A series that stays under
+        // other labels (a read that failed, then not) keeps its last value.
+        const same = before.find((x) => sameLabels(x.labels, labels) && !rows.includes(x));
+        if (same) {
+          rows.push(same);
+          continue;
+        }
+        const was = before.find(
           (x) => x.labels.metric === metric && x.labels.triggerIndex === labels.triggerIndex,
         );
-        rows.push({ labels, latency: 0, active: 0, value: was?.value });
-        this.#scalerErrors.inc(labels, 0); // KEDA exposes the series at 0 before the first error
-        this.#track(key, this.#latency, labels);
-        this.#track(key, this.#active, labels);
-        this.#track(key, this.#value, labels);
-        this.#track(key, this.#scalerErrors, labels);
+        rows.push({ labels, latency: 0, active: 0, value: was?.value, errors: 0 });
       }
     }
-    const errorCounter = isSo ? this.#soErrors : this.#sjErrors;
-    errorCounter.inc(own, 0);
-    this.#track(key, errorCounter, own);
-    if (isSo) {
-      this.#track(key, this.#paused, own);
-      this.#track(key, this.#desired, tideOwn);
-    } else {
-      this.#jobsStarted.inc(tideOwn, 0);
-      this.#track(key, this.#jobsStarted, tideOwn);
-    }
-    return { isSo, shape, rows, own, tideOwn, paused: 0, desired: old?.desired };
-  }
-
-  /** Writes the rows' numbers into the gauges (before each exposition). */
-  #writeGauges(): void {
-    for (const o of this.#objects.values()) {
-      for (const x of o.rows) {
-        this.#latency.set(x.labels, x.latency);
-        this.#active.set(x.labels, x.active);
-        if (x.value !== undefined) this.#value.set(x.labels, x.value);
-      }
-      if (o.isSo) {
-        this.#paused.set(o.own, o.paused);
-        if (o.desired !== undefined) this.#desired.set(o.tideOwn, o.desired);
-      }
-    }
+    const retired = before.filter((x) => !rows.includes(x));
+    const carried = old && old.isSo === isSo;
+    return {
+      isSo,
+      shape,
+      rows,
+      retired,
+      own,
+      tideOwn,
+      paused: carried ? old.paused : 0,
+      desired: old?.desired,
+      errors: carried ? old.errors : 0,
+      jobs: carried ? old.jobs : 0,
+    };
   }
 
   /** Counts the registered resources and triggers of the applied set; drops removed objects' series. */
@@ -366,12 +431,7 @@ export class TideMetrics {
         (o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
       ),
     );
-    for (const [key, list] of this.#series) {
-      if (live.has(key)) continue;
-      for (const { metric, labels } of list) metric.remove(labels);
-      this.#series.delete(key);
-      this.#objects.delete(key);
-    }
+    for (const key of this.#objects.keys()) if (!live.has(key)) this.#objects.delete(key);
   }
 }
 

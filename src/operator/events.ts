@@ -22,6 +22,14 @@ const WARNINGS = new Set([
   'ScaledObjectFallbackActivated',
 ]);
 
+/** What an Event names of its object. */
+interface Involved {
+  ns: string;
+  name: string;
+  uid: string | undefined;
+  resourceVersion: string | undefined;
+}
+
 export class EventRecorder {
   readonly #client: KubeClient;
   readonly #logger: Logger;
@@ -39,19 +47,27 @@ export class EventRecorder {
   record(obj: KubernetesObject, kind: string, reason: string, message: string): void {
     const at = Date.now();
     this.sent++;
-    // The body is built when the Event goes out: a queued Event is this closure only.
-    this.#queue.push(() => this.#send(obj, kind, reason, message, at));
+    // The body is built when the Event goes out: a queued Event is this closure and the
+    // object's identity, not the object (a start-up queues one per object, and holding the
+    // whole object kept each one's build-time copy alive beside the informer's newer one).
+    const m = obj.metadata;
+    const who: Involved = {
+      ns: m?.namespace ?? 'default',
+      name: m?.name ?? '',
+      uid: m?.uid,
+      resourceVersion: m?.resourceVersion,
+    };
+    this.#queue.push(() => this.#send(who, kind, reason, message, at));
   }
 
   async #send(
-    obj: KubernetesObject,
+    who: Involved,
     kind: string,
     reason: string,
     message: string,
     at: number,
   ): Promise<void> {
-    const ns = obj.metadata?.namespace ?? 'default';
-    const name = obj.metadata?.name ?? '';
+    const { ns, name } = who;
     const now = new Date(at).toISOString();
     const body = {
       apiVersion: 'v1',
@@ -62,8 +78,8 @@ export class EventRecorder {
         kind,
         name,
         namespace: ns,
-        ...(obj.metadata?.uid ? { uid: obj.metadata.uid } : {}),
-        ...(obj.metadata?.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+        ...(who.uid ? { uid: who.uid } : {}),
+        ...(who.resourceVersion ? { resourceVersion: who.resourceVersion } : {}),
       },
       reason,
       message,

@@ -10,6 +10,7 @@ import { makeInformer, type Informer, type KubernetesObject } from '@kubernetes/
 import type { ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
+import { intern, internAll } from '../intern.js';
 import type { KubeClient } from '../targets/kubernetes/kube-client.js';
 
 export interface WatchedInformerOptions<T extends KubernetesObject> {
@@ -49,8 +50,15 @@ export class WatchedInformer<T extends KubernetesObject> {
     };
     // The cache holds the very object the handlers get: dropping managedFields here keeps
     // them out of memory (often the largest part of an object, never read by tide).
+    // Status and API fields repeat across objects (conditions, kinds, groups, finalizers):
+    // one copy of each text for all of them (intern.ts), not one per parsed object.
     const lean = (o: T) => {
-      if (o.metadata?.managedFields) delete o.metadata.managedFields;
+      const m = o.metadata;
+      if (m?.managedFields) delete m.managedFields;
+      if (o.apiVersion) o.apiVersion = intern(o.apiVersion);
+      if (o.kind) o.kind = intern(o.kind);
+      if (m?.finalizers) internAll(m.finalizers);
+      internAll((o as { status?: unknown }).status);
       return o;
     };
     this.#informer.on('add', (o) => (heard(), opts.onChange('add', lean(o))));

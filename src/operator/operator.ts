@@ -622,14 +622,12 @@ export class Operator {
     const key = soKey(raw);
     if (finalizers.includes(FINALIZER) || this.#finalizing.has(key)) return;
     this.#finalizing.add(key);
+    // The closure holds the path and the list, not `raw` (see EventRecorder.record).
+    const path = this.#soPath(raw);
+    const wanted = [...finalizers, FINALIZER];
     this.#background.push(() =>
       this.#opts.client
-        .patch(
-          this.#soPath(raw),
-          { metadata: { finalizers: [...finalizers, FINALIZER] } },
-          'merge',
-          { lane: 'background' },
-        )
+        .patch(path, { metadata: { finalizers: wanted } }, 'merge', { lane: 'background' })
         .catch((e: unknown) => {
           // The next reconcile that builds the controller adds it.
           this.#opts.logger.warn({ object: key, err: errorMessage(e) }, 'cannot add finalizer');

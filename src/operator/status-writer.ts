@@ -18,7 +18,11 @@ interface Slot {
   last: string | undefined;
   /** Digest of the write in flight: what the object will carry if it succeeds. */
   sending: string | undefined;
-  /** `writeKeyed`'s key of the status last asked (see there); cleared by a failed write. */
+  /**
+   * Digest of `writeKeyed`'s key of the status last asked (see there); cleared by a failed
+   * write. A digest, not the key: the key names every condition's text (~300 bytes, kept per
+   * object), and it is only compared.
+   */
   key: string | undefined;
   next: { path: string; status: unknown; json: string } | undefined;
   /** Queued or being written. */
@@ -132,9 +136,10 @@ export class StatusWriter {
     build: () => unknown,
   ): void {
     const { slot } = this.#slot(obj);
-    if (slot.key === key) return;
+    const d = createHash('sha1').update(key).digest('base64');
+    if (slot.key === d) return;
     this.write(obj, build());
-    slot.key = key;
+    slot.key = d;
   }
 
   /**

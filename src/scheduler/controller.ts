@@ -228,7 +228,7 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
     const at = Date.now();
     this.#lastRoundAt = at;
     this.#error = undefined;
-    return new Date(at).toISOString();
+    return isoStamp(at);
   }
 
   #emit(record: DecisionRecord, readings: ScalerReading[], startedAt: number): void {
@@ -262,6 +262,17 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       ...(error ? { error } : {}),
     };
   }
+}
+
+let lastStamp = { at: NaN, iso: '' };
+/**
+ * `new Date(at).toISOString()`, one string for all the rounds of the same millisecond: each
+ * object keeps its last record's stamp, and rounds due together end together (thousands of
+ * copies of a few hundred distinct stamps).
+ */
+function isoStamp(at: number): string {
+  if (lastStamp.at !== at) lastStamp = { at, iso: new Date(at).toISOString() };
+  return lastStamp.iso;
 }
 
 /** Two rounds' readings alike in what status shows (all but read latency). */

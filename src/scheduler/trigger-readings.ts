@@ -67,24 +67,38 @@ export interface TriggerReaderOptions {
   podMetrics?: PodMetricsSource;
 }
 
+/**
+ * Per-trigger state lives in arrays indexed by trigger, sized once: a reader exists per
+ * ScaledObject, most have one trigger, and five Maps (~200 bytes each even when empty) were a
+ * tenth of an idle object's memory at tens of thousands of objects.
+ */
 export class TriggerReader {
   readonly #opts: TriggerReaderOptions;
   /** In-flight or finished builds: a read and a watch asking at once must share one scaler. */
-  readonly #scalers = new Map<number, Promise<Scaler>>();
+  readonly #scalers: (Promise<Scaler> | undefined)[];
   /** Built scalers, readable without awaiting (status asks synchronously). */
-  readonly #current = new Map<number, Scaler>();
+  readonly #current: (Scaler | undefined)[];
   /** Per trigger: the metric specs of its last build, kept while it cannot be rebuilt. */
-  readonly #lastSpecs = new Map<number, readonly MetricSpec[]>();
+  readonly #lastSpecs: (readonly MetricSpec[] | undefined)[];
   /** Per trigger: the secrets it was built with, scrubbed from any error (a second net). */
-  readonly #secrets = new Map<number, Secret[]>();
+  readonly #secrets: (Secret[] | undefined)[];
   /** Per failing trigger: when it started failing and for how many rounds. */
-  readonly #failing = new Map<number, { since: number; rounds: number }>();
+  readonly #failing: ({ since: number; rounds: number } | undefined)[];
   /** Per trigger: the deadlines of its reads (one read at a time per trigger). */
-  readonly #deadlines: ReadDeadlines[] = [];
+  readonly #deadlines: (ReadDeadlines | undefined)[];
   #closed = false;
 
   constructor(opts: TriggerReaderOptions) {
     this.#opts = opts;
+    const n = opts.owner.spec.triggers.length;
+    // Exactly n slots (an empty array grows to 17 on its first store).
+    const slots = <T>(): (T | undefined)[] => new Array<T | undefined>(n).fill(undefined);
+    this.#scalers = slots();
+    this.#current = slots();
+    this.#lastSpecs = slots();
+    this.#secrets = slots();
+    this.#failing = slots();
+    this.#deadlines = slots();
   }
 
   get triggerCount(): number {
@@ -103,7 +117,7 @@ export class TriggerReader {
   }
 
   #track(r: ScalerReading): void {
-    const was = this.#failing.get(r.index);
+    const was = this.#failing[r.index];
     const now = this.#opts.now();
     if (r.error !== undefined) {
       const run = was ?? { since: now, rounds: 0 };
@@ -111,12 +125,12 @@ export class TriggerReader {
       r.failingSince = run.since;
       r.failedRounds = run.rounds;
       if (was) return;
-      this.#failing.set(r.index, run);
+      this.#failing[r.index] = run;
       this.#opts.logger.warn(
         `${clip(r.error)} (tide keeps the current scale meanwhile; logged again when it recovers)`,
       );
     } else if (was) {
-      this.#failing.delete(r.index);
+      this.#failing[r.index] = undefined;
       this.#opts.logger.info(
         `${this.#triggerRef(r.index)}: recovered after ${duration(now - was.since)} (${was.rounds} round${was.rounds === 1 ? '' : 's'} failed)`,
       );
@@ -163,15 +177,17 @@ export class TriggerReader {
 
   /** Where a trigger's push wake-ups stand now (not as of its last read), for status. */
   pushState(i: number): PushState | undefined {
-    return this.#current.get(i)?.pushState?.();
+    return this.#current[i]?.pushState?.();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     for (const d of this.#deadlines) d?.close();
-    const all = [...this.#scalers.values()];
-    this.#scalers.clear();
-    this.#current.clear();
+    const all = this.#scalers.filter((p) => p !== undefined);
+    for (let i = 0; i < this.#scalers.length; i++) {
+      this.#scalers[i] = undefined;
+      this.#current[i] = undefined;
+    }
     await Promise.allSettled(all.map(async (p) => (await p).close()));
   }
 
@@ -181,17 +197,17 @@ export class TriggerReader {
   }
 
   #build(i: number): Promise<Scaler> {
-    let p = this.#scalers.get(i);
+    let p = this.#scalers[i];
     if (!p) {
       p = this.#create(i);
-      this.#scalers.set(i, p);
+      this.#scalers[i] = p;
       // A failed build is forgotten so the next round retries it.
       void p.then(
         (scaler) => {
-          if (this.#scalers.get(i) === p) this.#current.set(i, scaler);
+          if (this.#scalers[i] === p) this.#current[i] = scaler;
         },
         () => {
-          if (this.#scalers.get(i) === p) this.#scalers.delete(i);
+          if (this.#scalers[i] === p) this.#scalers[i] = undefined;
         },
       );
     }
@@ -205,10 +221,10 @@ export class TriggerReader {
     const def = getScalerDefinition(trigger.type);
     if (!def) throw new ScalerError(this.#triggerRef(i), `unknown trigger type "${trigger.type}"`);
     const { inputs, issues } = resolveTriggerInputs(owner, i, set);
-    this.#secrets.set(
-      i,
-      [...Object.values(inputs.resolvedEnv), ...Object.values(inputs.authParams)].filter(isSecret),
-    );
+    this.#secrets[i] = [
+      ...Object.values(inputs.resolvedEnv),
+      ...Object.values(inputs.authParams),
+    ].filter(isSecret);
     const fatal = issues.filter((x) => x.severity === 'error');
     if (fatal.length) {
       throw new ScalerError(
@@ -241,9 +257,9 @@ export class TriggerReader {
   }
 
   async #drop(i: number): Promise<void> {
-    const p = this.#scalers.get(i);
-    this.#scalers.delete(i);
-    this.#current.delete(i);
+    const p = this.#scalers[i];
+    this.#scalers[i] = undefined;
+    this.#current[i] = undefined;
     if (p) await p.then((s) => s.close()).catch(() => undefined);
   }
 
@@ -257,9 +273,9 @@ export class TriggerReader {
       const signal = deadlines.begin(outer, this.#opts.timeoutMs);
       try {
         // A built scaler is taken as is: no await (a microtask and a promise) per read.
-        const scaler = this.#current.get(i) ?? (await this.#build(i));
+        const scaler = this.#current[i] ?? (await this.#build(i));
         specs = scaler.metricSpecs;
-        this.#lastSpecs.set(i, specs);
+        this.#lastSpecs[i] = specs;
         const r = await scaler.getMetricsAndActivity(signal);
         deadlines.end();
         const reading: ScalerReading = {
@@ -282,8 +298,8 @@ export class TriggerReader {
             index: i,
             type,
             ...(trigger?.name ? { name: trigger.name } : {}),
-            specs: specs.length ? specs : (this.#lastSpecs.get(i) ?? []),
-            error: scrub(errorMessage(e), this.#secrets.get(i) ?? []),
+            specs: specs.length ? specs : (this.#lastSpecs[i] ?? []),
+            error: scrub(errorMessage(e), this.#secrets[i] ?? []),
             latencyMs: this.#opts.now() - started,
           };
         }
@@ -306,7 +322,7 @@ export class TriggerReader {
           onWake(i);
         }
         // Ended on its own while its scaler is still current: the source cannot push.
-        if (this.#scalers.get(i) === built) return;
+        if (this.#scalers[i] === built) return;
       } catch (e) {
         if (!signal.aborted)
           this.#opts.logger.debug(
