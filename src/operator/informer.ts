@@ -4,7 +4,8 @@
  * silent for hours. The watchdog restarts a stopped informer with back-off (1 s doubling to
  * 30 s) and restarts one that has seen neither an event nor a reconnect for `silenceMs`
  * (the API server ends every watch within 30-60 min, so a healthy one reconnects in time).
- * Cached objects lose `metadata.managedFields` on arrival (tide never reads them).
+ * Cached objects lose `metadata.managedFields` and kubectl's last-applied annotation on arrival
+ * (tide never reads them), and share their repeated texts (intern.ts).
  */
 import { makeInformer, type Informer, type KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectCache } from '@kubernetes/client-node';
@@ -12,6 +13,8 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import { intern, internAll } from '../intern.js';
 import type { KubeClient } from '../targets/kubernetes/kube-client.js';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 export interface WatchedInformerOptions<T extends KubernetesObject> {
   client: KubeClient;
@@ -55,6 +58,9 @@ export class WatchedInformer<T extends KubernetesObject> {
     const lean = (o: T) => {
       const m = o.metadata;
       if (m?.managedFields) delete m.managedFields;
+      // `kubectl apply` keeps the whole applied manifest here (often the object's largest
+      // field after managedFields); tide never reads it and only patches what it writes.
+      if (m?.annotations?.[LAST_APPLIED] !== undefined) delete m.annotations[LAST_APPLIED];
       if (o.apiVersion) o.apiVersion = intern(o.apiVersion);
       if (o.kind) o.kind = intern(o.kind);
       if (m?.finalizers) internAll(m.finalizers);

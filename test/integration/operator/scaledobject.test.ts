@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { KubeClient, loadKubeConfig } from '../../../src/targets/kubernetes/kube-client.js';
 import { Operator } from '../../../src/operator/operator.js';
+import { WatchedInformer } from '../../../src/operator/informer.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../../support/peers.js';
 import { freePort } from '../../support/ports.js';
 import { startRedis, type RedisServer } from '../../support/redis-server.js';
@@ -238,6 +240,62 @@ for (const c of crdCases) {
     assert.deepEqual(back.spec, c.body.spec);
   });
 }
+
+test("the informer's cache drops managedFields and kubectl's last-applied annotation, and keeps every other field", async () => {
+  const applied = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: {
+      name: 'cache-trim',
+      namespace: NS,
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"ScaledObject","spec":{}}',
+        'autoscaling.keda.sh/paused': 'false',
+      },
+    },
+    spec: { scaleTargetRef: { name: 'nothing' }, triggers: fullScaledObject.spec.triggers },
+  };
+  await client.post(`${KEDA}/namespaces/${NS}/scaledobjects`, applied);
+  const status = {
+    conditions: [{ type: 'Ready', status: 'True', reason: 'ScaledObjectReady', message: 'ok' }],
+    triggersTypes: 'redis,cron',
+  };
+  await client.patch(
+    `${KEDA}/namespaces/${NS}/scaledobjects/cache-trim/status`,
+    { status },
+    'merge',
+  );
+  const seen: Obj[] = [];
+  const informer = new WatchedInformer<Obj & KubernetesObject>({
+    client,
+    path: `${KEDA}/namespaces/${NS}/scaledobjects`,
+    logger: pino({ level: 'silent' }),
+    onChange: (_t, o) => seen.push(o),
+  });
+  await informer.start();
+  try {
+    const cached = await waitFor(
+      () => {
+        const o = informer.get('cache-trim', NS);
+        return o?.status?.triggersTypes ? o : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the ScaledObject in the cache with its status' },
+    );
+    const server = await client.get<Obj & KubernetesObject>(
+      `${KEDA}/namespaces/${NS}/scaledobjects/cache-trim`,
+    );
+    assert.ok(server.metadata?.managedFields?.length, 'the API server sends managedFields');
+    assert.equal(cached.metadata?.managedFields, undefined);
+    assert.deepEqual(cached.metadata?.annotations, { 'autoscaling.keda.sh/paused': 'false' });
+    assert.deepEqual(cached.spec, server.spec);
+    assert.deepEqual(cached.status, server.status);
+    assert.equal(cached.metadata?.uid, server.metadata?.uid);
+    assert.ok(seen.includes(cached), 'handlers get the cached object itself');
+  } finally {
+    await informer.stop();
+    await client.delete(`${KEDA}/namespaces/${NS}/scaledobjects/cache-trim`);
+  }
+});
 
 test("the CRDs reject minReplicaCount above maxReplicaCount with KEDA's message", async () => {
   const bad = structuredClone(fullScaledObject);
