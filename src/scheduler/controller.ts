@@ -166,6 +166,14 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
     return true;
   }
 
+  /**
+   * What is kept of a decision until the next one that differs (status and `sameOutcome` read
+   * it): a kind may drop what neither reads. The default keeps it whole.
+   */
+  protected kept(decision: Decision): Decision {
+    return decision;
+  }
+
   /** The kind's own status fields; an `error` here is shown only when the round had none. */
   protected abstract statusDetail(decision: Decision | undefined): Partial<ObjectStatus>;
 
@@ -203,7 +211,7 @@ export abstract class Controller<State, Decision extends EngineDecision<State>> 
       this.#lastDecided !== round.decided ||
       !sameOutcome(this.#lastDecision, decision)
     ) {
-      this.#lastDecision = decision;
+      this.#lastDecision = this.kept(decision);
       this.#lastDecided = round.decided;
     }
     const at = this.#stamp();
