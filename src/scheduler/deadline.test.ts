@@ -58,3 +58,25 @@ test('the outer signal aborts the read in flight, once per controller, not per r
   const after = d.begin(outer.signal, 5_000);
   assert.equal(after.aborted, true, 'an aborted outer gives an aborted signal');
 });
+
+test("a clean controller serves another trigger's next read; one aborted by its deadline never does", async () => {
+  const outer = new AbortController();
+  const a = new ReadDeadlines();
+  const b = new ReadDeadlines();
+  const first = a.begin(outer.signal, 5_000);
+  a.end();
+  const borrowed = b.begin(outer.signal, 5_000);
+  assert.equal(borrowed, first, 'between reads a trigger holds no controller of its own');
+  const slow = a.begin(outer.signal, 50);
+  assert.notEqual(slow, borrowed, 'two reads in flight never share a signal');
+  await until(() => slow.aborted, 2_000);
+  assert.equal(borrowed.aborted, false, "one read's deadline does not touch the other's");
+  a.end();
+  b.end();
+  const next = [a.begin(outer.signal, 5_000), b.begin(outer.signal, 5_000)];
+  assert.ok(!next.includes(slow), 'the aborted signal is not handed out again');
+  assert.ok(next.every((s) => !s.aborted));
+  a.close();
+  b.close();
+  assert.equal(getEventListeners(outer.signal, 'abort').length, 0);
+});
