@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import type { Gvkr, ScaleObject } from '../targets/kubernetes/scale.js';
 import type { KubeClient } from '../targets/kubernetes/kube-client.js';
+import { KeyedListeners } from '../listeners.js';
 import { LeanWatch } from './lean-watch.js';
 import { replicaPaths, scaleOf } from './replica-paths.js';
 
@@ -27,7 +28,7 @@ interface Collection {
   started: Promise<boolean>;
   /** True when the watch knows where the kind keeps its replicas. */
   scales: boolean;
-  listeners: Map<string, Set<Listener>>;
+  listeners: KeyedListeners<string, Listener>;
 }
 
 export class TargetWatches {
@@ -45,7 +46,7 @@ export class TargetWatches {
     const path = `${base}/namespaces/${namespace}/${gvkr.resource}`;
     const existing = this.#collections.get(path);
     if (existing) return existing;
-    const listeners = new Map<string, Set<Listener>>();
+    const listeners = new KeyedListeners<string, Listener>();
     let paths: Awaited<ReturnType<typeof replicaPaths>>;
     const watch = new LeanWatch<ScaleObject>({
       client: this.#client,
@@ -57,7 +58,7 @@ export class TargetWatches {
           : { metadata: { resourceVersion: o.metadata?.resourceVersion ?? '' } },
       onChange: (_type, key, s) => {
         const rv = s.metadata?.resourceVersion ?? '';
-        for (const l of listeners.get(key) ?? []) l(rv);
+        listeners.each(key, (l) => l(rv));
       },
     });
     const c: Collection = { watch, started: Promise.resolve(false), scales: false, listeners };
@@ -108,15 +109,9 @@ export class TargetWatches {
     const c = this.#collection(gvkr, namespace);
     if (!(await c.started)) return undefined;
     const key = `${namespace}/${name}`;
-    let set = c.listeners.get(key);
-    if (!set) c.listeners.set(key, (set = new Set()));
-    set.add(onChange);
+    c.listeners.add(key, onChange);
     onChange(c.watch.get(key)?.metadata?.resourceVersion ?? '');
-    return () => {
-      const s = c.listeners.get(key);
-      s?.delete(onChange);
-      if (s?.size === 0) c.listeners.delete(key);
-    };
+    return () => void c.listeners.delete(key, onChange);
   }
 
   /** Ends every watch. */

@@ -13,6 +13,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../errors.js';
+import { KeyedListeners } from '../../listeners.js';
 import { poolKey } from '../core/pool.js';
 import { describeConnection, redisPoolKey, type RedisClient } from './client.js';
 import type { RedisConnection } from './metadata.js';
@@ -62,7 +63,7 @@ export class KeyspaceSubscriber {
   readonly #logger: Logger;
   /** `Redis at host:port`, for log lines (the subscriber is shared by triggers). */
   readonly #where: string;
-  readonly #channels = new Map<string, Set<() => void>>();
+  readonly #channels = new KeyedListeners<string, () => void>();
   readonly #onEnd = new Set<() => void>();
   #ended = false;
   #state: PushState = { mode: 'polling only', reason: 'not connected yet' };
@@ -80,7 +81,7 @@ export class KeyspaceSubscriber {
     sub.on('message', (channel: string) => {
       // An event proves push works, whatever CONFIG said (an admin may have set the flags).
       if (this.#state.mode !== 'push') this.#state = { mode: 'push' };
-      for (const fn of this.#channels.get(channel) ?? []) fn();
+      this.#channels.each(channel, (fn) => fn());
     });
     sub.on('end', () => {
       this.#ended = true;
@@ -132,24 +133,17 @@ export class KeyspaceSubscriber {
 
   /** Calls `fn` on each event on `channel` until the returned function is called. */
   async subscribe(channel: string, fn: () => void): Promise<() => Promise<void>> {
-    let set = this.#channels.get(channel);
-    if (!set) {
-      set = new Set();
-      this.#channels.set(channel, set);
+    if (this.#channels.add(channel, fn)) {
       try {
         await this.#sub.subscribe(channel);
       } catch (e) {
-        this.#channels.delete(channel);
+        this.#channels.delete(channel, fn);
         throw e;
       }
     }
-    set.add(fn);
     return async () => {
-      set.delete(fn);
-      if (set.size === 0 && this.#channels.get(channel) === set) {
-        this.#channels.delete(channel);
-        if (!this.#ended) await this.#sub.unsubscribe(channel).catch(() => undefined);
-      }
+      if (this.#channels.delete(channel, fn) && !this.#ended)
+        await this.#sub.unsubscribe(channel).catch(() => undefined);
     };
   }
 
