@@ -311,8 +311,9 @@ export class TriggerReader {
 
   async #watchOne(i: number, signal: AbortSignal, onWake: (i: number) => void): Promise<void> {
     // Push is an optimisation: any failure here just leaves the trigger on polling. A watch
-    // ends when its scaler is rebuilt after an error, so it is re-established on the new one.
-    while (!signal.aborted) {
+    // ends when its scaler is closed to be rebuilt after an error, so it is re-established on
+    // the new one at once (a build that fails then waits WATCH_RETRY_MS below).
+    while (!signal.aborted && !this.#closed) {
       const built = this.#build(i);
       try {
         const scaler = await built;
@@ -323,6 +324,7 @@ export class TriggerReader {
         }
         // Ended on its own while its scaler is still current: the source cannot push.
         if (this.#scalers[i] === built) return;
+        continue;
       } catch (e) {
         if (!signal.aborted)
           this.#opts.logger.debug(

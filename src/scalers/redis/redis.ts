@@ -15,7 +15,7 @@ import {
   type RedisListMeta,
   type RedisMode,
 } from './metadata.js';
-import { watchKey, type PushHolder } from './watch.js';
+import { watchKey, type PushHolder, type WatchStop } from './watch.js';
 import { maybeReap, reaped, workerReads } from '../celery/workers.js';
 import { abortable } from '../core/source-scaler.js';
 import { scrub } from '../core/scrub.js';
@@ -37,6 +37,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
   const name = metricName(ctx.triggerIndex, `redis-${meta.listName}`);
   const secrets = connectionSecrets(meta.connection);
   const push: PushHolder = {};
+  const stop: WatchStop = { closed: false };
   let closed = false;
 
   const scaler: Scaler = {
@@ -61,7 +62,7 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
     },
 
     watch(signal) {
-      return watchKey(client, meta.connection, meta.listName, ctx, signal, push);
+      return watchKey(client, meta.connection, meta.listName, ctx, signal, push, stop);
     },
 
     ...workerReads(client, ctx, secrets),
@@ -71,6 +72,8 @@ async function createListScaler(meta: RedisListMeta, ctx: ScalerContext): Promis
     async close() {
       if (closed) return;
       closed = true;
+      stop.closed = true;
+      stop.wake?.();
       await conn.release();
     },
   };

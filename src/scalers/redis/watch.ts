@@ -178,6 +178,16 @@ export interface PushHolder {
   current?: () => PushState;
 }
 
+/**
+ * How a scaler's `close()` ends its watch (a flag and a wake-up, not an AbortController per
+ * trigger: ~0.7 KB each at tens of thousands of triggers). A scaler closed after a failed read is
+ * rebuilt; its watch must end so the scheduler watches through the new one.
+ */
+export interface WatchStop {
+  closed: boolean;
+  wake?: (() => void) | undefined;
+}
+
 export async function* watchKey(
   client: RedisClient,
   conn: RedisConnection,
@@ -185,8 +195,9 @@ export async function* watchKey(
   ctx: Pick<ScalerContext, 'logger' | 'pool'>,
   signal: AbortSignal,
   push: PushHolder = {},
+  stop: WatchStop = { closed: false },
 ): AsyncIterable<void> {
-  if (conn.mode === 'cluster' || signal.aborted) return;
+  if (conn.mode === 'cluster' || signal.aborted || stop.closed) return;
   let pooled: PooledConnection<KeyspaceSubscriber>;
   try {
     pooled = await ctx.pool.acquire(
@@ -218,16 +229,17 @@ export async function* watchKey(
     poke();
   });
   signal.addEventListener('abort', poke);
+  stop.wake = poke;
   let unsubscribe: (() => Promise<void>) | undefined;
   try {
-    if (subscriber.ended) return;
+    if (subscriber.ended || stop.closed) return;
     unsubscribe = await subscriber.subscribe(`__keyspace@${conn.databaseIndex}__:${key}`, () => {
       pending = true;
       poke();
     });
-    while (!signal.aborted && !ended) {
+    while (!signal.aborted && !ended && !stop.closed) {
       if (!pending) await new Promise<void>((r) => (wake = r));
-      if (signal.aborted || ended) break;
+      if (signal.aborted || ended || stop.closed) break;
       if (pending) {
         // Events that arrive while the consumer works coalesce into one wake-up.
         pending = false;
@@ -237,6 +249,7 @@ export async function* watchKey(
   } catch (e) {
     ctx.logger.info({ err: errorMessage(e) }, 'keyspace watch stopped; polling only');
   } finally {
+    if (stop.wake === poke) stop.wake = undefined;
     signal.removeEventListener('abort', poke);
     offEnd();
     await unsubscribe?.();

@@ -12,6 +12,14 @@ import { SharedConnectionPool } from '../../../src/scalers/core/pool.js';
 import { redis } from '../../../src/scalers/redis/redis.js';
 import type { Scaler, ScalerContext, TriggerInputs } from '../../../src/scalers/core/types.js';
 import { Secret } from '../../../src/secret.js';
+import { pino } from 'pino';
+import {
+  deploymentDoc,
+  load,
+  scaledObjectDoc,
+  secretDoc,
+} from '../../../src/manifests/test-manifests.js';
+import { TriggerReader } from '../../../src/scheduler/trigger-readings.js';
 import { waitFor } from '../../support/wait-for.js';
 import { scalerContract } from '../scaler-contract.js';
 import { freePort, startRedis, testContext, type ServerProcess } from './redis-servers.js';
@@ -295,6 +303,104 @@ describe('redis keyspace watch (private server, CONFIG allowed)', () => {
     const flags = (await privClient.config('GET', 'notify-keyspace-events')) as string[];
     assert.match(flags[1] ?? '', /K/);
     await s.close();
+  });
+
+  test('close() ends a running watch (a scaler rebuilt after a failed read is watched anew)', async () => {
+    const k = `tide-test:${randomUUID()}`;
+    const s = await build(
+      { address: `127.0.0.1:${priv.port}`, listName: k },
+      { password: new Secret(PASSWORD) },
+    );
+    const ac = new AbortController();
+    const it = s.watch?.(ac.signal)[Symbol.asyncIterator]();
+    if (!it) return assert.fail('no watch()');
+    let wakeUps = 0;
+    let ended = false;
+    const pump = (async () => {
+      while (!(await it.next()).done) wakeUps += 1;
+      ended = true;
+    })();
+    await waitFor(
+      async () => {
+        await privClient.rpush(k, 'x');
+        return wakeUps > 0;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a keyspace wake-up' },
+    );
+    await s.close();
+    await waitFor(() => ended, { timeoutMs: 5_000, what: 'the watch to end with its scaler' });
+    assert.equal(ac.signal.aborted, false, 'ended by close(), not by its signal');
+    await pump;
+    await privClient.del(k);
+  });
+
+  test('after a failed read rebuilds the scaler, push wake-ups come through the new one', async () => {
+    const k = key();
+    const { set } = load(
+      scaledObjectDoc({
+        triggers: [
+          {
+            type: 'redis',
+            metadata: { address: `127.0.0.1:${priv.port}`, listName: k, listLength: '5' },
+            authenticationRef: { name: 'auth' },
+          },
+        ],
+      }),
+      deploymentDoc('worker'),
+      secretDoc('pw', { password: PASSWORD }),
+      {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'TriggerAuthentication',
+        metadata: { name: 'auth' },
+        spec: { secretTargetRef: [{ parameter: 'password', name: 'pw', key: 'password' }] },
+      },
+    );
+    const owner = set.scaledObjects[0];
+    assert.ok(owner);
+    const reader = new TriggerReader({
+      owner,
+      set,
+      pool: new SharedConnectionPool(),
+      logger: pino({ level: 'silent' }),
+      now: () => Date.now(),
+      timeoutMs: 5_000,
+    });
+    const loop = new AbortController();
+    let wakeUps = 0;
+    reader.watchAll(loop.signal, () => (wakeUps += 1));
+    try {
+      await waitFor(() => reader.pushState(0)?.mode === 'push', {
+        timeoutMs: 10_000,
+        what: 'push on the first scaler',
+      });
+      // A key of another type fails the read: the scaler is closed and built again (KEDA's retry).
+      await privClient.set(k, 'not a list');
+      const [failed] = await reader.readAll(signal());
+      assert.match(failed?.error ?? '', /unsupported key type/);
+      await privClient.del(k);
+      const [ok] = await reader.readAll(signal());
+      assert.equal(ok?.error, undefined);
+      assert.equal(ok?.metrics?.[0]?.value, 0);
+      // The new scaler is watched at once (not after the 5 s retry), and its push state shows.
+      await waitFor(() => reader.pushState(0)?.mode === 'push', {
+        timeoutMs: 3_000,
+        what: 'push on the rebuilt scaler',
+      });
+      const before = wakeUps;
+      await waitFor(
+        async () => {
+          await privClient.rpush(k, 'x');
+          return wakeUps > before;
+        },
+        { timeoutMs: 5_000, intervalMs: 100, what: 'a wake-up through the new watch' },
+      );
+      const clients = (await privClient.client('LIST')) as string;
+      const subscribers = clients.split('\n').filter((l) => /\bsub=[1-9]/.test(l));
+      assert.equal(subscribers.length, 1, 'the old watch let go of nothing it should keep');
+    } finally {
+      loop.abort();
+      await reader.close();
+    }
   });
 
   test('twenty watching triggers on one server share one subscriber connection, each woken by its own list', async () => {
