@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BackgroundQueue, backgroundRunners } from './background.js';
+import { BackgroundQueue } from './background.js';
 
 test('at most `limit` tasks run at once, in the order they were queued, and idle() waits for all', async () => {
   const q = new BackgroundQueue(3);
@@ -27,12 +27,4 @@ test('at most `limit` tasks run at once, in the order they were queued, and idle
   );
   assert.equal(q.waiting, 0);
   await q.idle(); // nothing left: resolves at once
-});
-
-test('background runners follow --qps: 8 at KEDA-like rates, up to 32 (half the sockets) at high ones', () => {
-  assert.equal(backgroundRunners(20), 8);
-  assert.equal(backgroundRunners(200), 8);
-  assert.equal(backgroundRunners(400), 16);
-  assert.equal(backgroundRunners(1000), 32);
-  assert.equal(backgroundRunners(5000), 32);
 });

@@ -63,13 +63,3 @@ export class BackgroundQueue {
     }
   }
 }
-
-/**
- * Background writes in flight at once: enough to spend `qps` when a request takes ~40 ms (an
- * API server busy with a start-up's writes), so the start-up's three writes per object drain
- * at the rate limit, not at 8 / latency (~160 a second at 10,000 objects with `--qps 1000`);
- * at most half the client's 64 sockets, so scale writes and reads always find one free.
- */
-export function backgroundRunners(qps: number): number {
-  return Math.min(32, Math.max(8, Math.ceil(qps / 25)));
-}

@@ -47,7 +47,7 @@ import { EventRecorder } from './events.js';
 import { StatusWriter } from './status-writer.js';
 import { TargetWatches } from './target-watch.js';
 import { Admission } from './admission.js';
-import { BackgroundQueue, backgroundRunners } from './background.js';
+import { BackgroundQueue } from './background.js';
 import { lazyChild } from '../observe/lazy-logger.js';
 import {
   checkFailedStatus,
@@ -163,7 +163,7 @@ export class Operator {
   /** Reconciles at once: enough to keep --burst busy, few enough to keep probes answered. */
   readonly #admission = new Admission(64);
   /** Status writes, Events and finalizers, a few at a time (background.ts). */
-  readonly #background: BackgroundQueue;
+  readonly #background = new BackgroundQueue();
   /** ScaledObjects whose finalizer PATCH is queued or in flight. */
   readonly #finalizing = new Set<string>();
   /** Bumped on any TriggerAuthentication change: controllers re-resolve auth. */
@@ -173,7 +173,6 @@ export class Operator {
 
   constructor(opts: OperatorOptions) {
     this.#opts = opts;
-    this.#background = new BackgroundQueue(backgroundRunners(opts.client.qps));
     this.#status = new StatusWriter(opts.client, opts.logger, this.#background);
     this.#events = new EventRecorder(opts.client, opts.logger, this.#background);
     this.#targetWatches = new TargetWatches(opts.client, opts.logger);
