@@ -89,6 +89,12 @@ interface Entry {
   digests?: Map<string, string>;
   /** Set while the object cannot run (invalid, target missing): resync retries it. */
   failed?: boolean;
+  /**
+   * The resourceVersion and auth version last reconciled to this fingerprint: a resync or
+   * event with both unchanged is skipped before its reconcile is queued (see #enqueue).
+   */
+  seenRv?: string | undefined;
+  seenAuth?: number;
   controller?: ScaledObjectController;
   target?: KubeScaleTarget;
   so?: ScaledObject;
@@ -314,7 +320,13 @@ export class Operator {
     const users: { digests: Map<string, string>; invalidate: () => void }[] = [];
     for (const e of this.#entries.values())
       if (e.digests?.size && e.controller)
-        users.push({ digests: e.digests, invalidate: () => (e.fingerprint = '') });
+        users.push({
+          digests: e.digests,
+          invalidate: () => {
+            e.fingerprint = '';
+            e.seenRv = undefined;
+          },
+        });
     for (const [key, digests] of this.#scaledJobs?.digests() ?? [])
       if (digests.size)
         users.push({ digests, invalidate: () => this.#scaledJobs?.invalidate(key) });
@@ -397,6 +409,21 @@ export class Operator {
       waiting.deleted = deleted;
       return;
     }
+    // Unchanged since its controller was built or last checked: nothing to reconcile. Each
+    // resync offers every object again; at 60,000 objects every 30 s, the promise chain,
+    // admission and fingerprint (JSON and SHA-1 of the spec) of each were ~10 % of the CPU.
+    if (!deleted && !this.#queues.has(key)) {
+      const e = this.#entries.get(key);
+      const rv = o.metadata?.resourceVersion;
+      if (
+        e?.controller &&
+        !e.failed &&
+        rv !== undefined &&
+        e.seenRv === rv &&
+        e.seenAuth === this.#authVersion
+      )
+        return;
+    }
     const job = { o, deleted };
     this.#waiting.set(key, job);
     const prev = this.#queues.get(key) ?? Promise.resolve();
@@ -436,13 +463,22 @@ export class Operator {
   async #reconcile(key: string, raw: SoStatusObject): Promise<void> {
     const fp = fingerprint(raw, this.#authVersion);
     const existing = this.#entries.get(key);
-    if (existing?.fingerprint === fp && !existing.failed) return;
+    if (existing?.fingerprint === fp && !existing.failed) {
+      existing.seenRv = raw.metadata?.resourceVersion;
+      existing.seenAuth = this.#authVersion;
+      return;
+    }
     const carried = existing ? await this.#stopEntry(existing) : undefined;
     if (raw.metadata?.deletionTimestamp) {
       this.#entries.delete(key);
       return this.#finalize(raw);
     }
-    const entry: Entry = { fingerprint: fp, digests: new Map() };
+    const entry: Entry = {
+      fingerprint: fp,
+      digests: new Map(),
+      seenRv: raw.metadata?.resourceVersion,
+      seenAuth: this.#authVersion,
+    };
     this.#entries.set(key, entry);
     const name = `ScaledObject ${key}`;
     const fail = (message: string, so?: ScaledObject) => {

@@ -627,3 +627,89 @@ test("the operator runs as deploy/operator/rbac.yaml's ServiceAccount: it scales
     await restricted.stop();
   }
 });
+
+test('a ScaledObject whose Secret changed is rebuilt on resync (unchanged objects are skipped), and reads with the new password', async () => {
+  const ns = 'tide-op-rotate';
+  const first = 'so-pass-1';
+  const next = 'so-pass-2';
+  const server = await startRedis(['--requirepass', first]);
+  const admin = new Redis({ port: server.port, host: '127.0.0.1', password: first });
+  admin.on('error', () => undefined);
+  const list = `so-rotate-${process.pid}`;
+  await createNamespace(client, ns);
+  await client.post(`/api/v1/namespaces/${ns}/secrets`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'redis-auth', namespace: ns },
+    stringData: { password: first },
+  });
+  await client.post(`${KEDA}/namespaces/${ns}/triggerauthentications`, {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'TriggerAuthentication',
+    metadata: { name: 'redis-auth', namespace: ns },
+    spec: { secretTargetRef: [{ parameter: 'password', name: 'redis-auth', key: 'password' }] },
+  });
+  await client.post(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment(ns, 'rotated', 0));
+  await client.post(`${KEDA}/namespaces/${ns}/scaledobjects`, {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 'rotated', namespace: ns },
+    spec: {
+      scaleTargetRef: { name: 'rotated' },
+      pollingInterval: 1,
+      cooldownPeriod: 2,
+      maxReplicaCount: 10,
+      triggers: [
+        {
+          type: 'redis',
+          metadata: { address: `127.0.0.1:${server.port}`, listName: list, listLength: '1' },
+          authenticationRef: { name: 'redis-auth' },
+        },
+      ],
+    },
+  });
+  const scale = async () =>
+    (
+      await client.get<{ spec: { replicas?: number } }>(
+        `/apis/apps/v1/namespaces/${ns}/deployments/rotated/scale`,
+      )
+    ).spec.replicas ?? 0;
+  const rotating = new Operator({
+    client,
+    logger: pino({ level: 'error' }),
+    namespaces: [ns],
+    resyncMs: 1_000,
+  });
+  try {
+    await rotating.start();
+    await waitFor(async () => (await scale()) === 0 && rotating.running.length === 1, {
+      timeoutMs: 30_000,
+      what: 'the rotated ScaledObject to run',
+    });
+    await admin.rpush(list, 'a');
+    await waitFor(async () => (await scale()) === 1, {
+      timeoutMs: 20_000,
+      what: 'one replica with the first password',
+    });
+    // The password changes on the server; connections authenticated before are closed, as a
+    // rotation does. The trigger now fails: its scaler is rebuilt from the Secret it read.
+    await admin.config('SET', 'requirepass', next);
+    await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await admin.rpush(list, 'b', 'c');
+    // Several resyncs pass while the Secret still holds the old password: nothing changes.
+    const wait = Date.now();
+    await waitFor(() => Date.now() - wait > 3_000, { timeoutMs: 5_000, what: 'three resyncs' });
+    assert.equal(await scale(), 1, 'no read with the old password, so no scale-out');
+    await client.patch(`/api/v1/namespaces/${ns}/secrets/redis-auth`, {
+      stringData: { password: next },
+    });
+    await waitFor(async () => (await scale()) === 3, {
+      timeoutMs: 20_000,
+      what: 'three replicas once the resync read the new Secret',
+    });
+  } finally {
+    await rotating.stop();
+    admin.disconnect();
+    await server.stop();
+  }
+});
