@@ -58,6 +58,16 @@ export function secretDoc(
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data, stringData };
 }
 
+/** A TriggerAuthentication giving `parameter` from key `key` of Secret `secret`. */
+export function secretAuthDoc(name: string, parameter: string, secret: string, key: string): Doc {
+  return {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'TriggerAuthentication',
+    metadata: { name },
+    spec: { secretTargetRef: [{ parameter, name: secret, key }] },
+  };
+}
+
 export function configMapDoc(name: string, data: Record<string, string>): Doc {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data };
 }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { deploymentDoc, load, scaledObjectDoc, secretDoc } from '../manifests/test-manifests.js';
+import {
+  deploymentDoc,
+  load,
+  scaledObjectDoc,
+  secretAuthDoc,
+  secretDoc,
+} from '../manifests/test-manifests.js';
 import type { ConnectionPool, PooledConnection } from '../scalers/core/types.js';
 import { duration, TriggerReader } from './trigger-readings.js';
 
@@ -42,12 +48,7 @@ function setup() {
     }),
     deploymentDoc('worker'),
     secretDoc('pw', { password: PASSWORD }),
-    {
-      apiVersion: 'keda.sh/v1alpha1',
-      kind: 'TriggerAuthentication',
-      metadata: { name: 'auth' },
-      spec: { secretTargetRef: [{ parameter: 'password', name: 'pw', key: 'password' }] },
-    },
+    secretAuthDoc('auth', 'password', 'pw', 'password'),
   );
   const lines: { level: number; msg: string }[] = [];
   const logger = pino(

@@ -17,6 +17,7 @@ import {
   deploymentDoc,
   load,
   scaledObjectDoc,
+  secretAuthDoc,
   secretDoc,
 } from '../../../src/manifests/test-manifests.js';
 import { TriggerReader } from '../../../src/scheduler/trigger-readings.js';
@@ -348,12 +349,7 @@ describe('redis keyspace watch (private server, CONFIG allowed)', () => {
       }),
       deploymentDoc('worker'),
       secretDoc('pw', { password: PASSWORD }),
-      {
-        apiVersion: 'keda.sh/v1alpha1',
-        kind: 'TriggerAuthentication',
-        metadata: { name: 'auth' },
-        spec: { secretTargetRef: [{ parameter: 'password', name: 'pw', key: 'password' }] },
-      },
+      secretAuthDoc('auth', 'password', 'pw', 'password'),
     );
     const owner = set.scaledObjects[0];
     assert.ok(owner);
